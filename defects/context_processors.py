@@ -1,0 +1,10 @@
+from . import roles as role_rules
+
+
+def roles(request):
+    user_roles = role_rules.roles_of(getattr(request, "user", None))
+    return {
+        "user_roles": user_roles,
+        "sees_personal_data": bool(user_roles & role_rules.PERSONAL_DATA_ROLES),
+        "role_labels": [role_rules.ROLE_LABELS[r] for r in role_rules.ALL_ROLES if r in user_roles],
+    }

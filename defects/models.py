@@ -1,0 +1,327 @@
+"""The defect case, its state machine, its timeline (stage log), contacts and shipments.
+
+Transitions are verbs that change only the case's own fields. Locking, permission checks, the
+timeline row and follow-up work belong to `defects.services`, the only code that calls them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from . import roles
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    AWAITING_RETURN = "awaiting_return", _("Awaiting return")
+    SAMPLE_RECEIVED = "sample_received", _("Sample received")
+    INVESTIGATING = "investigating", _("Investigating")
+    REPORT_REVIEW = "report_review", _("Report in review")
+    APPROVED = "approved", _("Approved")
+    REPLACEMENT_SHIPPED = "replacement_shipped", _("Replacement shipped")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    MOBILE = "mobile", _("Mobile phone")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web form")
+    LETTER = "letter", _("Letter")
+
+
+class Category(models.TextChoices):
+    PACKAGING = "packaging", _("Packaging")
+    FOREIGN_MATTER = "foreign_matter", _("Foreign matter")
+    TASTE_ODOR = "taste_odor", _("Taste or odour")
+    QUANTITY = "quantity", _("Quantity")
+    LABELLING = "labelling", _("Labelling")
+    OTHER = "other", _("Other")
+
+
+class Carrier(models.TextChoices):
+    JAPAN_POST = "japan_post", _("Japan Post")
+    YAMATO = "yamato", _("Yamato Transport")
+    SAGAWA = "sagawa", _("Sagawa Express")
+
+
+class ReferenceCounter(models.Model):
+    """Last case number handed out per year; numbers are never reused, even for abandoned intakes."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class DefectCase(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    product = models.ForeignKey("factories.Product", verbose_name=_("product"), on_delete=models.PROTECT)
+    lot_code = models.CharField(_("lot code as printed"), max_length=64, blank=True)
+    best_before = models.DateField(_("best before"), null=True, blank=True)
+    store = models.CharField(_("store"), max_length=100, blank=True)
+    purchased_on = models.DateField(_("purchased on"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"), max_length=4000)
+    health_effect = models.BooleanField(_("health effect reported"), default=False)
+    # A consumer reporting illness or injury makes the case urgent; staff may also raise it.
+    urgent = models.BooleanField(_("urgent"), default=False, db_index=True)
+    factory = models.ForeignKey(
+        "factories.Factory", verbose_name=_("factory"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Facts the transitions record about the case itself.
+    return_requested_at = models.DateTimeField(null=True, blank=True)
+    sample_received_at = models.DateTimeField(null=True, blank=True)
+    sample_condition = models.TextField(blank=True)
+    no_sample_reason = models.TextField(blank=True)
+    report_submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    replacement_shipped_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("defect case")
+        verbose_name_plural = _("defect cases")
+
+    def __str__(self):
+        return self.reference
+
+    # --- the state machine: fields only, no I/O --------------------------------------------
+
+    @transition(field=state, source=State.RECEIVED, target=State.AWAITING_RETURN, permission=roles.hotline)
+    def request_return(self, carrier=None):
+        self.return_requested_at = timezone.now()
+
+    @transition(
+        field=state, source=State.AWAITING_RETURN, target=State.SAMPLE_RECEIVED,
+        permission=roles.factory_qa_of_case_or_mailroom,
+    )
+    def receive_sample(self, condition=""):
+        self.sample_received_at = timezone.now()
+        self.sample_condition = condition or ""
+
+    @transition(
+        field=state, source=State.SAMPLE_RECEIVED, target=State.INVESTIGATING, permission=roles.factory_qa_of_case
+    )
+    def start_investigation(self):
+        pass
+
+    @transition(
+        field=state, source=[State.RECEIVED, State.AWAITING_RETURN], target=State.INVESTIGATING,
+        permission=roles.hotline_or_qa_manager,
+    )
+    def investigate_without_sample(self, reason):
+        self.no_sample_reason = reason
+
+    @transition(
+        field=state, source=State.INVESTIGATING, target=State.REPORT_REVIEW, permission=roles.factory_qa_of_case
+    )
+    def submit_report(self):
+        self.report_submitted_at = timezone.now()
+
+    @transition(field=state, source=State.REPORT_REVIEW, target=State.INVESTIGATING, permission=roles.qa_manager)
+    def reject_report(self, comment):
+        self.report_submitted_at = None
+
+    @transition(field=state, source=State.REPORT_REVIEW, target=State.APPROVED, permission=roles.qa_manager)
+    def approve_report(self, comment=""):
+        self.approved_at = timezone.now()
+
+    @transition(field=state, source=State.APPROVED, target=State.REPLACEMENT_SHIPPED, permission=roles.mailroom)
+    def ship_replacement(self, carrier, tracking_number):
+        self.replacement_shipped_at = timezone.now()
+
+    @transition(
+        field=state, source=State.REPLACEMENT_SHIPPED, target=State.CLOSED, permission=roles.hotline_or_mailroom
+    )
+    def close(self, note=""):
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=[State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING],
+        target=State.WITHDRAWN,
+        permission=roles.hotline,
+    )
+    def withdraw(self, reason, by=None):
+        self.withdrawn_reason = reason
+        self.withdrawn_by = by
+
+
+TRANSITION_NAMES = (
+    "request_return", "receive_sample", "start_investigation", "investigate_without_sample", "submit_report",
+    "reject_report", "approve_report", "ship_replacement", "close", "withdraw",
+)
+
+
+class Language(models.TextChoices):
+    JA = "ja", _("Japanese")
+    EN = "en", _("English")
+
+
+class Consumer(models.Model):
+    """The person who reported the case. Personal data: only roles.PERSONAL_DATA_ROLES see it."""
+
+    case = models.OneToOneField(DefectCase, on_delete=models.CASCADE, related_name="consumer")
+    name = models.CharField(_("name"), max_length=100)
+    name_kana = models.CharField(_("name in kana"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=7, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.JA)
+
+    class Meta:
+        verbose_name = _("consumer")
+        verbose_name_plural = _("consumers")
+
+    def __str__(self):
+        return self.name
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The timeline is append-only.")
+
+    def delete(self):
+        raise PermissionError("The timeline is append-only.")
+
+
+class Event(models.Model):
+    """One line of a case's timeline: a transition, a contact, a letter printed, a parcel, ..."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case opened")
+        TRANSITION = "transition", _("Stage change")
+        CONTACT = "contact", _("Contact")
+        ASSIGNMENT = "assignment", _("Factory assigned")
+        LETTER = "letter", _("Letter")
+        SHIPMENT = "shipment", _("Shipment")
+        ADDRESS_CHANGE = "address_change", _("Address change")
+        NOTE = "note", _("Note")
+
+    case = models.ForeignKey(DefectCase, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    transition = models.CharField(_("transition"), max_length=40, blank=True)
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # Facts for the event kind that factory users may see (never personal data).
+    data = models.JSONField(default=dict, blank=True)
+    contact = models.ForeignKey("Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.transition}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The timeline is append-only.")
+
+
+class Contact(models.Model):
+    """A call, e-mail or letter exchanged with the consumer, with any promise made in it."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("From the consumer")
+        OUTBOUND = "outbound", _("To the consumer")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
+        WEB = "web", _("Web form")
+
+    case = models.ForeignKey(DefectCase, on_delete=models.PROTECT, related_name="contacts")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    summary = models.TextField(_("summary"), max_length=4000)
+    follow_up_due = models.DateTimeField(_("follow-up due"), null=True, blank=True)
+    follow_up_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("follow-up owner"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="follow_ups",
+    )
+    follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return f"{self.case_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def follow_up_overdue(self) -> bool:
+        return bool(self.follow_up_due and not self.follow_up_done_at and self.follow_up_due < timezone.now())
+
+
+class Shipment(models.Model):
+    """A parcel of the case: the product coming back to us (return) or the replacement going out."""
+
+    class Direction(models.TextChoices):
+        RETURN = "return", _("Return to factory")
+        REPLACEMENT = "replacement", _("Replacement to consumer")
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", _("Expected")
+        RECEIVED = "received", _("Received")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+
+    case = models.ForeignKey(DefectCase, on_delete=models.PROTECT, related_name="shipments")
+    direction = models.CharField(_("direction"), max_length=12, choices=Direction.choices)
+    carrier = models.CharField(_("carrier"), max_length=12, choices=Carrier.choices, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=32, blank=True)
+    # Printed on the return kit; random so that no case's reference can be guessed from another's.
+    reference = models.CharField(_("return reference"), max_length=20, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expected_by = models.DateField(_("expected by"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="unique_return_reference"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.direction} {self.reference or self.tracking_number}"

@@ -1,0 +1,177 @@
+"""The standard cast (hotline, qa_kyu, qa_sai, qa_manager, mailroom, admin) and cases at each state.
+
+Cases are made and moved with the real services, so a fixture can never produce a case that the
+application itself could not.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from defects import roles, services
+from defects.forms import CaseIntakeForm
+from defects.models import State
+from factories.models import Factory, Investigation, Product, StaffProfile
+
+PASSWORD = "test-pass-123"
+
+# The path from `received` to each state, as (transition, which cast member runs it, payload).
+PATH = [
+    ("request_return", "hotline", {"carrier": "yamato"}),
+    ("receive_sample", "qa", {"condition": "wrapper torn at one end"}),
+    ("start_investigation", "qa", {}),
+    ("submit_report", "qa", {}),
+    ("approve_report", "qa_manager", {"comment": "clear"}),
+    ("ship_replacement", "mailroom", {"carrier": "yamato", "tracking_number": "123456789012"}),
+    ("close", "hotline", {"note": "consumer thanked us"}),
+]
+STATE_AFTER = {
+    "request_return": State.AWAITING_RETURN,
+    "receive_sample": State.SAMPLE_RECEIVED,
+    "start_investigation": State.INVESTIGATING,
+    "submit_report": State.REPORT_REVIEW,
+    "approve_report": State.APPROVED,
+    "ship_replacement": State.REPLACEMENT_SHIPPED,
+    "close": State.CLOSED,
+}
+
+COMPLETE_REPORT = {
+    "manufacturing_process": "Gum sheets are cut, wrapped by machine W-3 and packed nine to a box.",
+    "cause_of_occurrence": "A worn cutter blade left one stick 2 mm long, so the wrapper folded short.",
+    "cause_of_escape": "The length check sampled one box in fifty.",
+    "prevention": "Blade replaced; blade wear is now checked every shift and every box is checked for length.",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests and would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def kyu(db):
+    return Factory.objects.create(code="KYU", name="九州工場", postal_code="8410000", address="佐賀県鳥栖市立石町1-1",
+                                  responsible="品質保証課長 山田 太郎")
+
+
+@pytest.fixture
+def sai(db):
+    return Factory.objects.create(code="SAI", name="埼玉工場", postal_code="3500000", address="埼玉県坂戸市千代田1-2-3",
+                                  responsible="品質保証課長 佐藤 花子")
+
+
+@pytest.fixture
+def gum(kyu):
+    return Product.objects.create(code="GUM-MINT-9", name="ミントガム 9枚", jan="4901234567894", default_factory=kyu)
+
+
+@pytest.fixture
+def chocolate(sai):
+    return Product.objects.create(code="CHOCO-BAR", name="ミルクチョコレート", default_factory=sai)
+
+
+def _user(username, role, factory=None):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    user.groups.add(Group.objects.get(name=role))
+    StaffProfile.objects.create(user=user, factory=factory)
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def hotline(db):
+    return _user("hotline", roles.HOTLINE)
+
+
+@pytest.fixture
+def qa_kyu(kyu):
+    return _user("qa_kyu", roles.FACTORY_QA, kyu)
+
+
+@pytest.fixture
+def qa_sai(sai):
+    return _user("qa_sai", roles.FACTORY_QA, sai)
+
+
+@pytest.fixture
+def qa_manager(db):
+    return _user("qa_manager", roles.QA_MANAGER)
+
+
+@pytest.fixture
+def mailroom(db):
+    return _user("mailroom", roles.MAILROOM)
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("admin", roles.ADMIN)
+
+
+@pytest.fixture
+def cast(hotline, qa_kyu, qa_sai, qa_manager, mailroom, admin_user):
+    return {"hotline": hotline, "qa_kyu": qa_kyu, "qa_sai": qa_sai, "qa_manager": qa_manager,
+            "mailroom": mailroom, "admin": admin_user}
+
+
+DISTINCTIVE_CONSUMER = {
+    "consumer_name": "蒼井 紫苑",
+    "consumer_name_kana": "アオイ シオン",
+    "consumer_postal_code": "8100001",
+    "consumer_address": "福岡県福岡市中央区天神9-8-7 ひとつぶハイツ305",
+    "consumer_phone": "092-555-0123",
+    "consumer_email": "shion.aoi@example.jp",
+}
+
+
+def intake_data(product, **overrides):
+    data = {
+        "channel": "phone",
+        **DISTINCTIVE_CONSUMER,
+        "consumer_language": "ja",
+        "product": product.code,
+        "lot_code": "2026.11.20 KY3",
+        "best_before": "2027-05-20",
+        "store": "コンビニ天神店",
+        "purchased_on": "2026-11-18",
+        "category": "packaging",
+        "description": "One stick in the pack was wrapped crookedly and the gum was exposed.",
+        "health_effect": False,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_case(cast, gum):
+    """make_case(state=State.INVESTIGATING, product=..., **intake overrides) -> DefectCase."""
+
+    def make(state=State.RECEIVED, product=None, qa=None, **overrides):
+        form = CaseIntakeForm(data=intake_data(product or gum, **overrides))
+        assert form.is_valid(), form.errors
+        case = services.open_case(cast["hotline"], form.cleaned_data)
+        qa = qa or (cast["qa_kyu"] if case.factory and case.factory.code == "KYU" else cast["qa_sai"])
+        for name, who, payload in PATH:
+            if case.state == state:
+                break
+            if name == "submit_report":
+                services.save_investigation(case, qa, COMPLETE_REPORT)
+            actor = qa if who == "qa" else cast[who]
+            case = services.perform(case, name, actor, payload)
+            assert case.state == STATE_AFTER[name]
+        assert case.state == state, f"cannot reach {state} by the happy path"
+        return case
+
+    return make
+
+
+@pytest.fixture
+def complete_report():
+    return dict(COMPLETE_REPORT)
+
+
+def fill_report(case, user):
+    return services.save_investigation(case, user, COMPLETE_REPORT)
+
+
+__all__ = ["PASSWORD", "PATH", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data"]
