@@ -1,0 +1,1 @@
+urlpatterns = []  # filled by the API work

@@ -1,0 +1,1 @@
+urlpatterns = []  # filled by the web UI work
