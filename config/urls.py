@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("letters.api_urls")),
     path("api/", include("defects.api.urls")),
     path("", include("defects.urls")),
 ]

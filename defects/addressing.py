@@ -103,12 +103,12 @@ _MAX_RAW_LENGTH = 1000
 # Dashes people (and IMEs) type where a hyphen is meant.  The katakana long
 # vowel marks (ー U+30FC, ｰ U+FF70) are in this list for postal codes and
 # phone numbers; address text treats them specially (see below).
-HYPHENS = (
+_HYPHENS = (
     "\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"
     "\u30fc\uff0d\uff70\ufe58\ufe63"
 )
-_HYPHEN_CLASS = "[" + re.escape(HYPHENS) + "]"
-_NON_KANA_HYPHENS = HYPHENS.replace("\u30fc", "").replace("\uff70", "")
+_HYPHEN_CLASS = "[" + re.escape(_HYPHENS) + "]"
+_NON_KANA_HYPHENS = _HYPHENS.replace("\u30fc", "").replace("\uff70", "")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # Invisible characters that arrive by copy-paste from web pages and word
@@ -329,13 +329,14 @@ def lookup_postal_code(text: str) -> PostalAddress:
 
 _JAPANESE_RE = re.compile(
     "[\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0003134f]"
+    "\U00020000-\U0003ffff]"
 )
 _SPACES_RE = re.compile(r"[ \u3000]+")
 # A kana followed by a combining (semi-)voiced mark, as macOS may send it.
 _DECOMPOSED_KANA_RE = re.compile("[\u3041-\u30ff][\u3099\u309a]")
-# Punctuation that occurs in real names: 'ジョン・スミス', "O'Brien", 'Jean-Luc', 'Jr.'
-_NAME_PUNCTUATION = frozenset("・'’.-")
+# Punctuation that occurs in real names: 'ジョン・スミス', "O'Brien", 'Jean-Luc', 'Jr.',
+# and the double hyphen some write between foreign given and family names.
+_NAME_PUNCTUATION = frozenset("・'’.-=゠")
 _SPACING_VOICED_MARKS = str.maketrans({"\u309b": "\u3099", "\u309c": "\u309a"})
 
 

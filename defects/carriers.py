@@ -25,7 +25,6 @@ checked against sample numbers quoted in public sources):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
@@ -125,6 +124,7 @@ def _example(fmt: TrackingFormat) -> str:
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u30fc\uff0d\uff70\ufe58\ufe63"
 _SEPARATORS_RE = re.compile(r"[\s" + re.escape(_DASHES) + "]")
 _MAX_INPUT = 64
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def validate_tracking_number(carrier: str | Carrier, text: str) -> str:
@@ -144,9 +144,9 @@ def validate_tracking_number(carrier: str | Carrier, text: str) -> str:
         )
     if len(text) > _MAX_INPUT:
         raise InvalidTrackingNumber(f"The tracking number is too long ({len(text)} characters).")
-    # NFKC: full-width digits to ASCII.  Then insist on ASCII 0-9, since
-    # str.isdigit() also accepts superscripts and other scripts' digits.
-    digits = _SEPARATORS_RE.sub("", unicodedata.normalize("NFKC", text))
+    # Only full-width digits are converted (not NFKC, which would also turn
+    # '²' or '①' into digits: those are not what is printed on a waybill).
+    digits = _SEPARATORS_RE.sub("", text.translate(_FULLWIDTH_DIGITS))
     if not digits or not re.fullmatch(r"[0-9]+", digits):
         raise InvalidTrackingNumber(
             f"A {spec.name_en} ({spec.name_ja}) tracking number is {expected}, digits only."

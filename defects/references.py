@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from typing import NamedTuple
 
 __all__ = [
@@ -56,6 +55,7 @@ _RANDOM_LENGTH = 9
 _LENGTH = _RANDOM_LENGTH + 1
 _GROUPS = (4, 4, 2)
 _MAX_INPUT = 64
+_FULLWIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 # Characters people and OCR put between groups: spaces and every dash,
 # including the katakana long-vowel mark a Japanese IME produces for '-'.
@@ -97,8 +97,9 @@ def _require_text(text: object, error: type[ValueError], what: str) -> str:
         raise error(f"The {what} must be text, not {type(text).__name__}.")
     if len(text) > _MAX_INPUT:
         raise error(f"The {what} is too long ({len(text)} characters).")
-    # NFKC turns full-width letters and digits into ASCII ('Ｒ７' -> 'R7').
-    return unicodedata.normalize("NFKC", text).upper()
+    # Full-width ASCII to ASCII ('Ｒ７' -> 'R7').  Not NFKC, which would also
+    # read '²', '①' or 'Ⅳ' as characters of a reference.
+    return text.translate(_FULLWIDTH_TO_ASCII).upper()
 
 
 def normalize_return_reference(text: str) -> str:

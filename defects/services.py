@@ -22,6 +22,7 @@ from factories.models import Investigation
 
 from .forms import PAYLOAD_FORMS
 from .models import Consumer, Contact, DefectCase, Event, ReferenceCounter, Shipment, State
+from .timeline import record as _log
 from .references import format_case_reference, new_return_reference
 
 
@@ -55,13 +56,6 @@ def validate_payload(name: str, data) -> dict:
 def _locked(case_or_id) -> DefectCase:
     pk = case_or_id.pk if isinstance(case_or_id, DefectCase) else case_or_id
     return DefectCase.objects.select_for_update().select_related("factory", "product").get(pk=pk)
-
-
-def _log(case, by, kind, *, transition="", from_state="", to_state="", note="", data=None, contact=None):
-    return Event.objects.create(
-        case=case, actor=by if by and by.is_authenticated else None, kind=kind, transition=transition,
-        from_state=from_state, to_state=to_state, note=note, data=data or {}, contact=contact,
-    )
 
 
 def _run(case_or_id, name: str, by, payload: dict, *, note: str = "", data=None,
@@ -108,8 +102,19 @@ def request_return(case, by, carrier="") -> DefectCase:
             reference=_unique_return_reference(), expected_by=expected,
         )
 
+    def after(case):
+        create_return_shipment(case)
+        _queue_letters(case, by, "first_notice_postcard", "return_kit")
+
     return _run(case, "request_return", by, {"carrier": carrier or None}, data={"carrier": carrier or ""},
-                after=create_return_shipment)
+                after=after)
+
+
+def _queue_letters(case, by, *kinds):
+    # Rows only, in this transaction; rendering is queued by letters after commit.
+    from letters import services as letters
+
+    letters.queue_letters(case, kinds, by)
 
 
 def _unique_return_reference() -> str:
@@ -157,7 +162,8 @@ def reject_report(case, by, comment) -> DefectCase:
 
 
 def approve_report(case, by, comment="") -> DefectCase:
-    return _run(case, "approve_report", by, {"comment": comment}, note=comment)
+    return _run(case, "approve_report", by, {"comment": comment}, note=comment,
+                after=lambda case: _queue_letters(case, by, "apology_letter", "packing_slip"))
 
 
 def ship_replacement(case, by, carrier, tracking_number) -> DefectCase:

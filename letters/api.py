@@ -1,0 +1,163 @@
+"""Letters and print batches over the API.
+
+Letters carry the consumer's name and address, so only roles that see personal data may list or
+download them; factory users get 403 even for their own factory's cases.
+"""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from defects import roles, selectors
+
+from . import services
+from .models import Kind, Letter, PrintBatch
+
+
+def _require_personal_data_role(user):
+    if not roles.sees_personal_data(user):
+        raise PermissionDenied("Letters carry personal data; your role may not see them.")
+
+
+def _require_print_room(user):
+    if not roles.has_role(user, roles.MAILROOM, roles.ADMIN):
+        raise PermissionDenied("Only the print and mail room may run print batches.")
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    pdf = serializers.SerializerMethodField()
+    case = serializers.CharField(source="case.reference")
+
+    class Meta:
+        model = Letter
+        fields = ["id", "case", "kind", "status", "language", "revision", "problems", "needs_reprint",
+                  "reprint_reason", "batch", "created_at", "rendered_at", "printed_at", "mailed_at", "pdf"]
+
+    def get_pdf(self, letter) -> str | None:
+        if not letter.pdf:
+            return None
+        return reverse("api-letter-pdf", args=[letter.pk], request=self.context.get("request"))
+
+
+class PrintBatchSerializer(serializers.ModelSerializer):
+    pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PrintBatch
+        fields = ["id", "kind", "status", "progress", "count", "created_at", "started_at", "finished_at",
+                  "attempts", "error", "printed_at", "mailed_at", "pdf"]
+
+    def get_pdf(self, batch) -> str | None:
+        if batch.status != PrintBatch.Status.READY or not batch.pdf:
+            return None
+        return reverse("api-batch-pdf", args=[batch.pk], request=self.context.get("request"))
+
+
+def _pdf_response(field, filename):
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The PDF file is missing.") from None
+    return FileResponse(handle, content_type="application/pdf", filename=filename)
+
+
+class CaseLettersView(APIView):
+    @extend_schema(responses=LetterSerializer(many=True))
+    def get(self, request, reference):
+        case = selectors.case_for(request.user, reference)
+        _require_personal_data_role(request.user)
+        letters = case.letters.select_related("case").order_by("created_at", "id")
+        return Response(LetterSerializer(letters, many=True, context={"request": request}).data)
+
+
+def _letter_for(user, letter_id) -> Letter:
+    _require_personal_data_role(user)
+    letter = get_object_or_404(Letter.objects.select_related("case"), pk=letter_id)
+    selectors.case_for(user, letter.case.reference)  # same scoping as the case itself
+    return letter
+
+
+class LetterPdfView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, letter_id):
+        letter = _letter_for(request.user, letter_id)
+        if not letter.pdf:
+            return Response({"detail": "This letter is not rendered yet.", "status": letter.status},
+                            status=status.HTTP_409_CONFLICT)
+        return _pdf_response(letter.pdf, f"{letter.case.reference}-{letter.kind}.pdf")
+
+
+class LetterReprintView(APIView):
+    @extend_schema(request=None, responses=LetterSerializer)
+    def post(self, request, letter_id):
+        letter = _letter_for(request.user, letter_id)
+        _require_print_room(request.user)
+        try:
+            letter = services.reprint_letter(letter, request.user)
+        except services.BatchConflict as conflict:
+            return Response({"detail": str(conflict), "code": "letter_conflict"}, status=status.HTTP_409_CONFLICT)
+        return Response(LetterSerializer(letter, context={"request": request}).data)
+
+
+class PrintBatchListView(APIView):
+    @extend_schema(responses=PrintBatchSerializer(many=True))
+    def get(self, request):
+        _require_print_room(request.user)
+        batches = PrintBatch.objects.all()[:100]
+        return Response(PrintBatchSerializer(batches, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        request=inline_serializer("PrintBatchCreate", {"kind": serializers.ChoiceField(choices=Kind.choices)}),
+        responses={202: PrintBatchSerializer},
+    )
+    def post(self, request):
+        _require_print_room(request.user)
+        kind = request.data.get("kind") if hasattr(request.data, "get") else None
+        batch = services.create_batch(kind, request.user)
+        return Response(PrintBatchSerializer(batch, context={"request": request}).data,
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class PrintBatchDetailView(APIView):
+    @extend_schema(responses=PrintBatchSerializer)
+    def get(self, request, batch_id):
+        _require_print_room(request.user)
+        batch = get_object_or_404(PrintBatch, pk=batch_id)
+        return Response(PrintBatchSerializer(batch, context={"request": request}).data)
+
+
+class PrintBatchPdfView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, batch_id):
+        _require_print_room(request.user)
+        batch = get_object_or_404(PrintBatch, pk=batch_id)
+        if batch.status != PrintBatch.Status.READY:
+            return Response({"detail": "The batch is not ready.", "status": batch.status},
+                            status=status.HTTP_409_CONFLICT)
+        return _pdf_response(batch.pdf, f"batch-{batch.pk}-{batch.kind}.pdf")
+
+
+class PrintBatchActionView(APIView):
+    action_name = ""
+    ACTIONS = {
+        "mark-printed": services.mark_printed,
+        "mark-mailed": services.mark_mailed,
+        "retry": services.retry_batch,
+        "reprint": services.reprint_batch,
+    }
+
+    @extend_schema(request=None, responses=PrintBatchSerializer)
+    def post(self, request, batch_id):
+        _require_print_room(request.user)
+        batch = get_object_or_404(PrintBatch, pk=batch_id)
+        try:
+            batch = self.ACTIONS[self.action_name](batch, request.user)
+        except services.BatchConflict as conflict:
+            return Response({"detail": str(conflict), "code": "batch_conflict", "status": batch.status},
+                            status=status.HTTP_409_CONFLICT)
+        return Response(PrintBatchSerializer(batch, context={"request": request}).data)

@@ -1,0 +1,92 @@
+"""What goes into each letter, read from the case at render time.
+
+The rendering engine (letters.pdf) takes plain dicts; this module is the only place that knows
+how a case, its consumer, its factory and its approved report map onto them.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Kind, Letter
+
+
+def hotline_sender() -> dict:
+    return {
+        "name": getattr(settings, "HITOTSUBU_SENDER_NAME", "株式会社ひとつぶ製菓 お客様相談室"),
+        "postal_code": getattr(settings, "HITOTSUBU_SENDER_POSTAL_CODE", "1000005"),
+        "address": getattr(settings, "HITOTSUBU_SENDER_ADDRESS", "東京都千代田区丸の内1-1-1"),
+        "phone": getattr(settings, "HITOTSUBU_SENDER_PHONE", "0120-000-000"),
+        "hours": getattr(settings, "HITOTSUBU_SENDER_HOURS", "平日 9:00〜17:00"),
+    }
+
+
+def _consumer(case) -> dict:
+    consumer = case.consumer
+    return {"name": consumer.name, "postal_code": consumer.postal_code, "address": consumer.address}
+
+
+def _factory(case) -> dict:
+    factory = case.factory
+    if factory is None:
+        return {"name": "", "address": "", "responsible": "", "postal_code": "", "phone": ""}
+    return {"name": factory.name, "address": factory.address, "responsible": factory.responsible,
+            "postal_code": factory.postal_code, "phone": factory.phone}
+
+
+def _return_shipment(case):
+    return case.shipments.filter(direction="return").order_by("-created_at").first()
+
+
+def _summary(case) -> dict:
+    investigation = getattr(case, "investigation", None)
+    if investigation is None:
+        return {}
+    return {
+        "examined": getattr(investigation, "consumer_examined", "") or getattr(investigation, "examination", ""),
+        "manufacturing_process": investigation.manufacturing_process,
+        "cause_occurrence": investigation.cause_of_occurrence,
+        "cause_escape": investigation.cause_of_escape,
+        "prevention": investigation.prevention,
+        "conclusion": getattr(investigation, "conclusion", "") or "determined",
+    }
+
+
+def context_for(letter: Letter, today: datetime.date | None = None) -> dict:
+    """The engine's context for one letter, from the case as it is now."""
+    case = letter.case
+    context = {
+        "language": letter.language,
+        "date": today or timezone.localdate(),
+        "reference": case.reference,
+        "product_name": case.product.name,
+        "consumer": _consumer(case),
+        "sender": hotline_sender(),
+        "factory_name": case.factory.name if case.factory else "",
+        "factory": _factory(case),
+    }
+    if letter.kind == Kind.RETURN_KIT:
+        shipment = _return_shipment(case)
+        context["return_reference"] = shipment.reference if shipment else ""
+        context["carrier"] = shipment.get_carrier_display() if shipment and shipment.carrier else ""
+        context["expected_by"] = shipment.expected_by if shipment else None
+    if letter.kind in (Kind.APOLOGY_LETTER, Kind.PACKING_SLIP):
+        context["summary"] = _summary(case)
+        context["replacement"] = [{"name": case.product.name, "quantity": 1}]
+    return context
+
+
+def jsonable(context: dict) -> dict:
+    """The context as stored on the letter (dates as ISO strings)."""
+
+    def convert(value):
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+    return convert(context)
