@@ -135,6 +135,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models share the field names `channel` and `kind` with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseChannelEnum": "defects.models.Channel",
+        "ContactChannelEnum": "defects.models.Contact.Channel",
+        "EventKindEnum": "defects.models.Event.Kind",
+        "LetterKindEnum": "letters.models.Kind",
+    },
 }
 
 # Celery: without REDIS_URL every task runs inline, so the demo needs no broker.

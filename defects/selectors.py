@@ -73,3 +73,22 @@ def overdue_follow_ups(user) -> QuerySet[Contact]:
         .select_related("case", "follow_up_owner")
         .order_by("follow_up_due")
     )
+
+
+# Timeline notes a factory user may read: what the factory and QA write about the sample and the
+# report. Every other note (a call's summary, a closing remark, a withdrawal reason, an address
+# change ...) is written at the consumer's side and may quote personal data told on the phone,
+# so a factory user sees that the line exists (kind, time, who) but not its text.
+FACTORY_READABLE_NOTES = frozenset({
+    ("transition", "receive_sample"),
+    ("transition", "investigate_without_sample"),
+    ("transition", "reject_report"),
+    ("transition", "approve_report"),
+})
+
+
+def event_note_for(user, event) -> str:
+    """The note of a timeline line as this user may read it ('' when it is not theirs to read)."""
+    if roles.sees_personal_data(user) or (event.kind, event.transition) in FACTORY_READABLE_NOTES:
+        return event.note
+    return ""

@@ -55,7 +55,9 @@ def validate_payload(name: str, data) -> dict:
 
 def _locked(case_or_id) -> DefectCase:
     pk = case_or_id.pk if isinstance(case_or_id, DefectCase) else case_or_id
-    return DefectCase.objects.select_for_update().select_related("factory", "product").get(pk=pk)
+    # of=("self",): lock the case row only; PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to factory, and locking master data would serialise unrelated cases anyway.
+    return DefectCase.objects.select_for_update(of=("self",)).select_related("factory", "product").get(pk=pk)
 
 
 def _run(case_or_id, name: str, by, payload: dict, *, note: str = "", data=None,

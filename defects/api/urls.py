@@ -1,1 +1,25 @@
-urlpatterns = []  # filled by the API work
+"""Routes under /api/ (config/urls.py includes this module with namespace-free prefix "api/")."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="case")
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    path("factories/", views.FactoryList.as_view(), name="factory-list"),
+    path("products/", views.ProductList.as_view(), name="product-list"),
+    path("", include(router.urls)),
+    # Schema and docs are public (SERVE_PERMISSIONS default): they describe the API, hold no data,
+    # and the docs load their assets from /static/ (sidecar), never from a CDN. No ReDoc page: its
+    # stock template pulls fonts from fonts.googleapis.com.
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

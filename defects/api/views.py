@@ -1,0 +1,180 @@
+"""The REST API. Views only translate HTTP: scope comes from defects.selectors, rules from
+defects.forms and defects.roles, every change from defects.services; errors from errors.py.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view,
+)
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from factories.models import Factory, Investigation, Product
+
+from .. import roles, selectors, services
+from ..models import TRANSITION_NAMES
+from . import serializers as s
+from .filters import CaseFilter
+
+FIELD_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description=(
+    'Invalid input: {"field": ["message"]}; consumer fields nested as {"consumer": {"name": [...]}}; '
+    'errors of no single field under "non_field_errors".'))
+FORBIDDEN = OpenApiResponse(s.ErrorSerializer, description="Your role may not do this.")
+NOT_FOUND = OpenApiResponse(s.ErrorSerializer, description="No such case, or not one you may see.")
+CONFLICT = OpenApiResponse(s.ConflictSerializer, description="Not possible in the case's current state.")
+
+
+
+@extend_schema(tags=["master data"])
+class FactoryList(generics.ListAPIView):
+    queryset = Factory.objects.order_by("code")
+    serializer_class = s.FactorySerializer
+    filter_backends = []
+
+
+@extend_schema(tags=["master data"])
+class ProductList(generics.ListAPIView):
+    queryset = Product.objects.order_by("code")
+    serializer_class = s.ProductSerializer
+    filter_backends = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cases you may see, newest first"),
+    retrieve=extend_schema(summary="One case", responses={200: s.CaseSerializer, 404: NOT_FOUND}),
+    create=extend_schema(
+        summary="Open a case (hotline, admin)", request=s.CaseIntakeSerializer,
+        responses={201: s.CaseSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    ),
+)
+@extend_schema(tags=["cases"])
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  viewsets.GenericViewSet):
+    serializer_class = s.CaseSerializer
+    filterset_class = CaseFilter
+    lookup_field = "reference"
+    lookup_value_regex = r"[A-Za-z0-9-]{1,30}"
+    case = None  # the case this request is about, once found (errors.py reads its state for a 409)
+    conflict_code = "transition_not_allowed"  # the 409's "code"; the investigation action has its own
+
+    def get_queryset(self):
+        cases = selectors.cases_for(self.request.user)
+        if roles.sees_personal_data(self.request.user):
+            cases = cases.select_related("consumer")  # only where it is shown: no N+1, no needless join
+        return cases
+
+    def get_serializer_class(self):
+        # What each action reads and answers; the browsable API builds its forms from this too.
+        if self.action == "create":
+            return s.CaseIntakeSerializer
+        if self.action == "transitions":
+            return s.TransitionPayloadSerializer
+        if self.action == "events":
+            return s.EventSerializer
+        if self.action == "contacts":
+            return s.ContactInputSerializer if self.request.method == "POST" else s.ContactSerializer
+        if self.action == "investigation":
+            return s.InvestigationSerializer
+        return s.CaseSerializer
+
+    def get_object(self):
+        self.case = selectors.case_for(self.request.user, self.kwargs["reference"])
+        return self.case
+
+    def create(self, request, *args, **kwargs):
+        # Opening a case is the hotline's job (admins stand in); the rule has no FSM transition to live on.
+        if not roles.has_role(request.user, roles.HOTLINE, roles.ADMIN):
+            raise PermissionDenied(_("Only the hotline may open cases."))
+        intake = self.get_serializer(data=request.data)
+        intake.is_valid(raise_exception=True)
+        case = intake.save()
+        location = reverse("api:case-detail", kwargs={"reference": case.reference}, request=request)
+        return Response(self._case_json(case), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def _case_json(self, case):
+        return s.CaseSerializer(case, context=self.get_serializer_context()).data
+
+    # --- transitions ------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Run a transition",
+        description="The body is the transition's payload; fields per transition:\n\n" + s.payload_table(),
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITION_NAMES),
+                                     description="The transition to run.")],
+        request=s.TransitionPayloadSerializer,
+        responses={200: s.CaseSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]{1,40})")
+    def transitions(self, request, reference=None, name=None):
+        case = self.get_object()
+        if name not in s.PAYLOAD_SERIALIZERS:
+            raise Http404(_("No such transition."))
+        # Answer "not your job" and "not now" before "fix your input": a caller who may not run the
+        # transition learns nothing from payload errors. The service checks both again under its lock.
+        if not services.role_may_run(case, request.user, name):
+            raise PermissionDenied(_("Your role may not run '%(name)s' on this case.") % {"name": name})
+        if name not in {t.name for t in case.get_available_state_transitions()}:
+            raise services.TransitionConflict(
+                _("'%(name)s' is not possible while the case is '%(state)s'.") % {"name": name, "state": case.state})
+        payload = s.PAYLOAD_SERIALIZERS[name](data=request.data)
+        payload.is_valid(raise_exception=True)
+        case = services.perform(case, name, request.user, payload.validated_data)
+        return Response(self._case_json(case))
+
+    # --- timeline ---------------------------------------------------------------------------
+
+    @extend_schema(summary="The case's timeline, oldest first", responses={200: s.EventSerializer(many=True),
+                                                                           404: NOT_FOUND})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, reference=None):
+        events = self.get_object().events.select_related("actor").order_by("at", "id")
+        return Response(s.EventSerializer(events, many=True, context=self.get_serializer_context()).data)
+
+    # --- contacts ---------------------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], summary="Contacts with the consumer (not for factory QA)",
+                   responses={200: s.ContactSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND})
+    @extend_schema(methods=["POST"], summary="Log a contact (hotline, QA manager, mail room)",
+                   request=s.ContactInputSerializer,
+                   responses={201: s.ContactSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def contacts(self, request, reference=None):
+        case = self.get_object()
+        # Contacts are conversations with the consumer, full of what they told us: only the roles
+        # that see personal data read or log them. Factory QA get 403 (not a filtered list, which
+        # would look like "nobody has called").
+        if not roles.sees_personal_data(request.user):
+            raise PermissionDenied(_("Contacts with the consumer are not shown to factory users."))
+        if request.method == "POST":
+            contact_input = s.ContactInputSerializer(data=request.data)
+            contact_input.is_valid(raise_exception=True)
+            contact = services.log_contact(case, request.user, contact_input.validated_data)
+            return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+        contacts = case.contacts.select_related("by", "follow_up_owner").order_by("at", "id")
+        return Response(s.ContactSerializer(contacts, many=True).data)
+
+    # --- investigation ----------------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], summary="The factory's report (an empty draft before it starts)",
+                   responses={200: s.InvestigationSerializer, 404: NOT_FOUND})
+    @extend_schema(methods=["PUT"], summary="Save the report as a draft (the case's factory QA)",
+                   request=s.InvestigationSerializer,
+                   responses={200: s.InvestigationSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND,
+                              409: CONFLICT})
+    @action(detail=True, methods=["get", "put"], pagination_class=None, filter_backends=[],
+            conflict_code="report_not_editable")
+    def investigation(self, request, reference=None):
+        case = self.get_object()
+        if request.method == "PUT":
+            report = s.InvestigationSerializer(data=request.data)
+            report.is_valid(raise_exception=True)
+            investigation = services.save_investigation(case, request.user, report.validated_data)
+        else:
+            investigation = (Investigation.objects.filter(case=case).select_related("updated_by").first()
+                             or Investigation(case=case))
+        return Response(s.InvestigationSerializer(investigation).data)
