@@ -127,3 +127,13 @@ def test_lot_format_is_validated_in_the_admin(kyu, fmt, ok):
         with pytest.raises(ValidationError) as error:
             product.full_clean()
         assert "lot_format" in error.value.message_dict
+
+
+def test_seed_demo_routes_the_biscuit_by_its_lot_code_and_runs_twice(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    biscuit = Product.objects.get(code="BISCUIT-12")
+    routing = route(biscuit, "２０２７．０５．２０ ＳＡ ２")
+    assert (routing.factory.code, routing.line.code) == ("SAI", "2")
