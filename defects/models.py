@@ -48,6 +48,11 @@ class Carrier(models.TextChoices):
     SAGAWA = "sagawa", _("Sagawa Express")
 
 
+class LotDateKind(models.TextChoices):
+    BEST_BEFORE = "best_before", _("Best before")
+    PRODUCTION = "production", _("Production date")
+
+
 class ReferenceCounter(models.Model):
     """Last case number handed out per year; numbers are never reused, even for abandoned intakes."""
 
@@ -72,6 +77,16 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     factory = models.ForeignKey(
         "factories.Factory", verbose_name=_("factory"), null=True, blank=True, on_delete=models.PROTECT
     )
+    # Routing by lot (factories.routing): what the printed lot code told us, and what it did not.
+    line = models.ForeignKey(
+        "factories.Line", verbose_name=_("production line"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lot_date = models.DateField(_("date in the lot code"), null=True, blank=True)
+    lot_date_kind = models.CharField(_("kind of lot date"), max_length=12, blank=True, choices=LotDateKind.choices)
+    routing_note = models.TextField(_("routing note"), blank=True)
+    # The lot code normalized (factories.lots.normalize_lot_code) to find other reports on the same lot.
+    lot_key = models.CharField(_("normalized lot code"), max_length=64, blank=True, db_index=True, editable=False)
     state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

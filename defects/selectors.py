@@ -92,3 +92,41 @@ def event_note_for(user, event) -> str:
     if roles.sees_personal_data(user) or (event.kind, event.transition) in FACTORY_READABLE_NOTES:
         return event.note
     return ""
+
+
+# --- routing and the factory's view of a case ------------------------------------------------------
+
+UNROUTED_ROLES = frozenset({roles.QA_MANAGER, roles.HOTLINE, roles.ADMIN})
+
+
+def unrouted(user) -> QuerySet[DefectCase]:
+    """Open cases no factory has yet (lot code not decoded, unknown plant): the QA manager assigns them.
+
+    The QA manager, the hotline and admins see the queue; factory users never do.
+    """
+    if not roles.roles_of(user) & UNROUTED_ROLES:
+        return DefectCase.objects.none()
+    return (cases_for(user).filter(factory__isnull=True, state__in=open_states())
+            .order_by("-urgent", "received_at", "id"))
+
+
+# What a factory user may know about a case: never the consumer's name, kana, postal code, address,
+# phone or e-mail (those stay at the hotline).
+FACTORY_CASE_FIELDS = ("reference", "received_at", "state", "product", "lot_code", "best_before", "store",
+                       "purchased_on", "category", "description", "health_effect", "urgent", "factory", "line",
+                       "lot_date", "lot_date_kind")
+RELATED_REPORT_FIELDS = ("reference", "state", "category", "received_at")
+
+
+def related_reports(case: DefectCase, user=None) -> list[dict]:
+    """Other reports on the same product and lot (normalized), for the factory's containment check.
+
+    Each is {reference, state, category, received_at}: nothing personal. With `user`, only cases in
+    that user's scope are listed (a factory user does not learn another factory's references).
+    """
+    if not case.lot_key:
+        return []
+    others = DefectCase.objects.filter(product_id=case.product_id, lot_key=case.lot_key).exclude(pk=case.pk)
+    if user is not None:
+        others = others.filter(pk__in=cases_for(user).values("pk"))
+    return list(others.order_by("received_at", "id").values(*RELATED_REPORT_FIELDS))

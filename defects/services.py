@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from factories.models import Investigation
+from factories.models import Factory, Investigation, InvestigationPhoto, InvestigationVersion
 
 from .forms import PAYLOAD_FORMS
 from .models import Consumer, Contact, DefectCase, Event, ReferenceCounter, Shipment, State
@@ -149,23 +149,47 @@ def investigate_without_sample(case, by, reason) -> DefectCase:
 
 
 def _require_complete_report(case):
-    investigation = Investigation.objects.filter(case=case).first()
-    missing = investigation.missing_for_submission() if investigation else list(Investigation.REQUIRED_FOR_SUBMISSION)
-    if missing:
-        raise ValidationError({name: [_("Required before the report can be submitted.")] for name in missing})
+    investigation = Investigation.objects.filter(case=case).first() or Investigation(case=case)
+    problems = investigation.submission_problems()
+    if problems:
+        raise ValidationError(problems)
+
+
+def _keep_submitted_version(case, by):
+    """Each submission is kept as a numbered snapshot, in the submission's transaction."""
+    from factories.versions import snapshot
+
+    investigation = Investigation.objects.get(case=case)
+    last = investigation.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    InvestigationVersion.objects.create(investigation=investigation, number=last + 1,
+                                        snapshot=snapshot(investigation), submitted_by=by)
+
+
+def _decide_latest_version(case, by, decision, comment):
+    version = (InvestigationVersion.objects.select_for_update()
+               .filter(investigation__case=case).order_by("-number").first())
+    if version is not None:
+        version.decision, version.decision_comment = decision, comment or ""
+        version.decided_by, version.decided_at = by, timezone.now()
+        version.save(update_fields=["decision", "decision_comment", "decided_by", "decided_at"])
 
 
 def submit_report(case, by) -> DefectCase:
-    return _run(case, "submit_report", by, {}, check=_require_complete_report)
+    return _run(case, "submit_report", by, {}, check=_require_complete_report,
+                after=lambda case: _keep_submitted_version(case, by))
 
 
 def reject_report(case, by, comment) -> DefectCase:
-    return _run(case, "reject_report", by, {"comment": comment}, note=comment)
+    return _run(case, "reject_report", by, {"comment": comment}, note=comment,
+                after=lambda case: _decide_latest_version(case, by, InvestigationVersion.Decision.REJECTED, comment))
 
 
 def approve_report(case, by, comment="") -> DefectCase:
-    return _run(case, "approve_report", by, {"comment": comment}, note=comment,
-                after=lambda case: _queue_letters(case, by, "apology_letter", "packing_slip"))
+    def after(case):
+        _decide_latest_version(case, by, InvestigationVersion.Decision.APPROVED, comment)
+        _queue_letters(case, by, "apology_letter", "packing_slip")
+
+    return _run(case, "approve_report", by, {"comment": comment}, note=comment, after=after)
 
 
 def ship_replacement(case, by, carrier, tracking_number) -> DefectCase:
@@ -219,6 +243,7 @@ def _next_reference(year: int) -> str:
 def open_case(by, cleaned: dict) -> DefectCase:
     """Create a case from CaseIntakeForm.cleaned_data; the first line of its timeline says who."""
     received_at = cleaned.get("received_at") or timezone.now()
+    routing = _route(cleaned)
     with transaction.atomic():
         case = DefectCase(
             reference=_next_reference(timezone.localtime(received_at).year),
@@ -233,7 +258,12 @@ def open_case(by, cleaned: dict) -> DefectCase:
             description=cleaned["description"],
             health_effect=bool(cleaned.get("health_effect")),
             urgent=bool(cleaned.get("health_effect")),
-            factory=cleaned.get("factory") or cleaned["product"].default_factory,
+            factory=routing.factory,
+            line=routing.line,
+            lot_date=routing.date,
+            lot_date_kind=routing.date_kind,
+            routing_note=routing.note,
+            lot_key=_lot_key(cleaned.get("lot_code")),
             created_by=by,
         )
         case.save()
@@ -248,8 +278,32 @@ def open_case(by, cleaned: dict) -> DefectCase:
             language=cleaned.get("consumer_language") or "ja",
         )
         _log(case, by, Event.Kind.CREATED, to_state=case.state,
-             data={"channel": case.channel, "urgent": case.urgent})
+             data={"channel": case.channel, "urgent": case.urgent,
+                   "factory": case.factory.code if case.factory else None})
     return case
+
+
+def _route(cleaned: dict):
+    """An explicit factory from the intake form wins; otherwise the lot code routes the case."""
+    from factories.routing import Routing, route
+
+    routing = route(cleaned["product"], cleaned.get("lot_code") or "")
+    chosen = cleaned.get("factory")
+    if chosen and chosen != routing.factory:
+        # The date read from the code still holds; the line belongs to the routed factory only.
+        note = _("Factory %(code)s chosen at intake.") % {"code": chosen.code}
+        return Routing(factory=chosen, line=None, date=routing.date, date_kind=routing.date_kind,
+                       note=f"{note} {routing.note}".strip())
+    return routing
+
+
+def _lot_key(lot_code) -> str:
+    from factories.lots import LotError, normalize_lot_code
+
+    try:
+        return normalize_lot_code(lot_code or "")[:64] if lot_code else ""
+    except LotError:
+        return ""
 
 
 def log_contact(case, by, cleaned: dict) -> Contact:
@@ -266,21 +320,139 @@ def log_contact(case, by, cleaned: dict) -> Contact:
 
 
 EDITABLE_REPORT_STATES = {State.SAMPLE_RECEIVED, State.INVESTIGATING}
+MAX_PHOTOS_PER_REPORT = 20
 
 
-def save_investigation(case, by, fields: dict) -> Investigation:
-    """Save the factory's report as a draft; only while the case is with the factory."""
+def _editable_investigation(case, by):
+    """Lock the case, check that `by` is its factory's QA and the report is not frozen; get the report.
+
+    A report is frozen from submission on: while in review (report_review) and once approved.
+    """
+    from . import roles
+
+    case = _locked(case)
+    if not roles.factory_qa_of_case(case, by):
+        raise PermissionDenied(_("Only the factory's QA may edit this report."))
+    if case.state not in EDITABLE_REPORT_STATES:
+        raise TransitionConflict(_("The report cannot be edited while the case is '%(state)s'.") % {"state": case.state})
+    investigation, _created = Investigation.objects.get_or_create(case=case)
+    return case, investigation
+
+
+def save_investigation(case, by, fields: dict, countermeasures=None) -> Investigation:
+    """Save the factory's report as a draft (it may be incomplete); only while the case is with the factory.
+
+    `fields`: any of Investigation.REPORT_FIELDS (others are refused), validated with
+    factories.forms.InvestigationForm; fields not given keep their value. `countermeasures`: None
+    keeps them, a list of dicts (CountermeasureForm fields) replaces them all, in order; it may also
+    come as fields["countermeasures"]. Errors name the field ('countermeasures[0].target').
+    """
+    from factories.forms import InvestigationForm, clean_countermeasures
+
+    fields = dict(fields or {})
+    in_fields = fields.pop("countermeasures", None)
+    if countermeasures is None:
+        countermeasures = in_fields
     with transaction.atomic():
-        case = _locked(case)
-        from . import roles
-
-        if not roles.factory_qa_of_case(case, by):
-            raise PermissionDenied(_("Only the factory's QA may edit this report."))
-        if case.state not in EDITABLE_REPORT_STATES:
-            raise TransitionConflict(_("The report cannot be edited while the case is '%(state)s'.") % {"state": case.state})
-        investigation, _created = Investigation.objects.get_or_create(case=case)
-        for name, value in fields.items():
-            setattr(investigation, name, value)
+        case, investigation = _editable_investigation(case, by)
+        errors: dict[str, list[str]] = {
+            name: [_("Unknown field.")] for name in fields if name not in Investigation.REPORT_FIELDS
+        }
+        data = {name: getattr(investigation, name) for name in Investigation.REPORT_FIELDS}
+        data.update({name: value for name, value in fields.items() if name in data})
+        data = {name: "" if value is None else value for name, value in data.items()}
+        form = InvestigationForm(data=data, instance=investigation)
+        if not form.is_valid():
+            errors.update({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+        rows = None
+        if countermeasures is not None:
+            try:
+                rows = clean_countermeasures(countermeasures)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        investigation = form.save(commit=False)
         investigation.updated_by = by
         investigation.save()
+        if rows is not None:
+            investigation.countermeasures.all().delete()
+            investigation.countermeasures.bulk_create([
+                investigation.countermeasures.model(investigation=investigation, position=position, **row)
+                for position, row in enumerate(rows)
+            ])
     return investigation
+
+
+def add_photo(case, by, uploaded_file, caption="") -> InvestigationPhoto:
+    """Attach a photo of the sample to the report; JPEG/PNG checked by content, size-limited."""
+    from factories.forms import PhotoForm
+
+    with transaction.atomic():
+        case, investigation = _editable_investigation(case, by)
+        form = PhotoForm(data={"caption": caption or ""}, files={"file": uploaded_file} if uploaded_file else {})
+        if not form.is_valid():
+            raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+        if investigation.photos.count() >= MAX_PHOTOS_PER_REPORT:
+            raise ValidationError({"file": [_("A report holds at most %(max)s photos.") % {"max": MAX_PHOTOS_PER_REPORT}]})
+        photo = InvestigationPhoto(investigation=investigation, content_type=form.content_type,
+                                   size=uploaded_file.size, caption=form.cleaned_data["caption"], uploaded_by=by)
+        photo.file.save("photo", uploaded_file, save=False)
+        name = photo.file.name
+        try:  # a row that cannot be written leaves no file behind
+            photo.save()
+        except Exception:
+            photo.file.storage.delete(name)
+            raise
+    return photo
+
+
+def remove_photo(case, by, photo_id) -> None:
+    """Remove a photo from a draft report; the file is deleted once the removal is committed."""
+    from django.http import Http404
+
+    with transaction.atomic():
+        case, investigation = _editable_investigation(case, by)
+        photo = investigation.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise Http404("No such photo on this report.")
+        storage, name = photo.file.storage, photo.file.name
+        photo.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- routing -------------------------------------------------------------------------------------
+
+# A routed case may be moved to another factory until that factory starts its investigation; from
+# then on the report is theirs. An unrouted case may be assigned in any open state (it can reach
+# awaiting_return, sample_received via the mail room, or investigating without a sample).
+REASSIGNABLE_STATES = {State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED}
+
+
+def assign_factory(case, by, factory, note="") -> DefectCase:
+    """The QA manager assigns (or corrects) the factory of a case; a timeline 'assignment' event says so."""
+    from . import roles
+    from .selectors import open_states
+
+    with transaction.atomic():
+        case = _locked(case)
+        if not roles.qa_manager(case, by):
+            raise PermissionDenied(_("Only a QA manager may assign a case to a factory."))
+        if isinstance(factory, str):
+            factory = Factory.objects.filter(code=factory.strip().upper()).first()
+        if not isinstance(factory, Factory):
+            raise ValidationError({"factory": [_("Choose a factory.")]})
+        if case.state not in open_states() or (case.factory_id is not None and case.state not in REASSIGNABLE_STATES):
+            raise TransitionConflict(
+                _("The factory cannot be changed while the case is '%(state)s'.") % {"state": case.state}
+            )
+        if case.factory_id == factory.pk:
+            raise ValidationError({"factory": [_("The case is already with %(code)s.") % {"code": factory.code}]})
+        previous = case.factory
+        case.factory = factory
+        if case.line_id and case.line.factory_id != factory.pk:
+            case.line = None
+        case.save(update_fields=["factory", "line", "updated_at"])
+        _log(case, by, Event.Kind.ASSIGNMENT, note=note or "",
+             data={"from": previous.code if previous else None, "to": factory.code})
+    return case

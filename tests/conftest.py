@@ -4,6 +4,8 @@ Cases are made and moved with the real services, so a fixture can never produce 
 application itself could not.
 """
 
+import copy
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -35,11 +37,38 @@ STATE_AFTER = {
     "close": State.CLOSED,
 }
 
+# A report that passes every submission rule (Investigation.submission_problems), countermeasures included:
+# save_investigation accepts them inside the fields as "countermeasures".
 COMPLETE_REPORT = {
+    "sample_checks": "Wrapper seal, stick length and weight measured; compared with a retained pack of the lot.",
+    "sample_findings": "One stick 2 mm short; its wrapper folded short at one end. The other eight sticks are normal.",
+    "retained_samples_checked": 20,
+    "retained_samples_result": "20 retained packs of the lot checked: no short stick, all wrappers sealed.",
     "manufacturing_process": "Gum sheets are cut, wrapped by machine W-3 and packed nine to a box.",
     "cause_of_occurrence": "A worn cutter blade left one stick 2 mm long, so the wrapper folded short.",
+    "occurrence_category": "machine",
+    "occurrence_whys": [
+        {"why": "Why was the wrapper folded short?", "because": "The stick was 2 mm short."},
+        {"why": "Why was the stick short?", "because": "The cutter blade was worn."},
+        {"why": "Why was the worn blade not replaced?", "because": "Blade wear was checked monthly only."},
+    ],
     "cause_of_escape": "The length check sampled one box in fifty.",
+    "escape_category": "measurement",
+    "escape_whys": [
+        {"why": "Why was the short stick not caught?", "because": "The length check sampled one box in fifty."},
+    ],
+    "conclusion": "determined",
     "prevention": "Blade replaced; blade wear is now checked every shift and every box is checked for length.",
+    "consumer_examined": "We examined the gum you kindly sent us, and the packs of the same lot we keep at the factory.",
+    "consumer_process": "The gum is rolled into sheets, cut into sticks, wrapped one by one by machine and packed.",
+    "consumer_cause": "A worn cutting blade made one stick slightly short, and its wrapper was folded incorrectly.",
+    "consumer_prevention": "We replaced the blade, check it every shift, and now check the length of every box.",
+    "countermeasures": [
+        {"target": "occurrence", "action": "Replace the cutter blade; check blade wear every shift.",
+         "owner": "製造課 田中", "due_date": "2026-12-01", "effectiveness_due": "2027-01-15"},
+        {"target": "escape", "action": "Check stick length on every box instead of one in fifty.",
+         "owner": "品質保証課 山田", "due_date": "2026-12-05", "effectiveness_due": "2027-01-15"},
+    ],
 }
 
 
@@ -155,7 +184,7 @@ def make_case(cast, gum):
             if case.state == state:
                 break
             if name == "submit_report":
-                services.save_investigation(case, qa, COMPLETE_REPORT)
+                services.save_investigation(case, qa, copy.deepcopy(COMPLETE_REPORT))
             actor = qa if who == "qa" else cast[who]
             case = services.perform(case, name, actor, payload)
             assert case.state == STATE_AFTER[name]
@@ -167,11 +196,11 @@ def make_case(cast, gum):
 
 @pytest.fixture
 def complete_report():
-    return dict(COMPLETE_REPORT)
+    return copy.deepcopy(COMPLETE_REPORT)
 
 
 def fill_report(case, user):
-    return services.save_investigation(case, user, COMPLETE_REPORT)
+    return services.save_investigation(case, user, copy.deepcopy(COMPLETE_REPORT))
 
 
 __all__ = ["PASSWORD", "PATH", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data"]

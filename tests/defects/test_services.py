@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from defects import services
 from defects.models import DefectCase, Event, State, Shipment
-from tests.conftest import PATH, STATE_AFTER
+from tests.conftest import COMPLETE_REPORT, PATH, STATE_AFTER
 
 ALL_STATES = list(State.values)
 TRANSITIONS = [name for name in services.ACTIONS]
@@ -94,11 +94,11 @@ def test_wrong_role_is_refused_and_changes_nothing(make_case, cast, name):
 
 def test_submit_refuses_an_incomplete_report_naming_the_missing_fields(make_case, cast):
     case = make_case(State.INVESTIGATING)
-    services.save_investigation(case, cast["qa_kyu"], {"manufacturing_process": "", "cause_of_occurrence": "x",
-                                                       "prevention": ""})
+    report = {**COMPLETE_REPORT, "manufacturing_process": "", "consumer_cause": "  "}
+    services.save_investigation(case, cast["qa_kyu"], report)
     with pytest.raises(ValidationError) as error:
         services.perform(case, "submit_report", cast["qa_kyu"], {})
-    assert set(error.value.message_dict) == {"manufacturing_process", "prevention"}
+    assert set(error.value.message_dict) == {"manufacturing_process", "consumer_cause"}
     case.refresh_from_db()
     assert case.state == State.INVESTIGATING
 

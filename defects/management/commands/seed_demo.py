@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from defects import roles
-from factories.models import Factory, Product, StaffProfile
+from factories.models import Factory, Line, PlantCode, Product, StaffProfile
 
 FACTORIES = [
     {"code": "KYU", "name": "九州工場", "postal_code": "8410000", "address": "佐賀県鳥栖市立石町1-1",
@@ -24,6 +24,11 @@ PRODUCTS = [
     # Made in both plants: the lot code decides where a case goes.
     {"code": "BISCUIT-12", "name": "ビスケット 12枚", "jan": "4901234567931", "factory": None},
 ]
+
+# Lot formats and plant codes (製造所固有記号) of the products routed by their lot code.
+LOT_FORMATS = {"BISCUIT-12": ("YYYY.MM.DD P L", {"KY": "KYU", "SA": "SAI"})}
+LINES = [("KYU", "1", "ガム第1ライン"), ("KYU", "3", "ビスケット第3ライン"), ("SAI", "1", "焼成1号"),
+         ("SAI", "2", "焼成2号")]
 
 USERS = [
     ("hotline", [roles.HOTLINE], None),
@@ -51,6 +56,15 @@ class Command(BaseCommand):
                 code=data["code"],
                 defaults={"name": data["name"], "jan": data["jan"], "default_factory": factories.get(data["factory"])},
             )
+        for factory_code, code, name in LINES:
+            Line.objects.update_or_create(factory=factories[factory_code], code=code, defaults={"name": name})
+        for product_code, (lot_format, plants) in LOT_FORMATS.items():
+            product = Product.objects.get(code=product_code)
+            product.lot_format = lot_format
+            product.save(update_fields=["lot_format"])
+            for plant, factory_code in plants.items():
+                PlantCode.objects.update_or_create(product=product, code=plant,
+                                                   defaults={"factory": factories[factory_code]})
         User = get_user_model()
         for username, role_names, factory_code in USERS:
             user, _ = User.objects.get_or_create(username=username)
