@@ -22,7 +22,7 @@ PATH = [
     ("start_investigation", "qa", {}),
     ("submit_report", "qa", {}),
     ("approve_report", "qa_manager", {"comment": "clear"}),
-    ("ship_replacement", "mailroom", {"carrier": "yamato", "tracking_number": "123456789012"}),
+    ("ship_replacement", "mailroom", {"carrier": "yamato", "tracking_number": "123456789013"}),
     ("close", "hotline", {"note": "consumer thanked us"}),
 ]
 STATE_AFTER = {
