@@ -7,8 +7,9 @@ application itself could not.
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from defects import roles, services
+from defects import roles, selectors, services
 from defects.forms import CaseIntakeForm
 from defects.models import State
 from factories.models import Factory, Investigation, Product, StaffProfile
@@ -156,6 +157,12 @@ def make_case(cast, gum):
                 break
             if name == "submit_report":
                 services.save_investigation(case, qa, COMPLETE_REPORT)
+            if name == "ship_replacement":
+                # The parcel leaves only with its apology letter and packing slip printed.
+                print_letters(case, cast["mailroom"])
+            if name == "close":
+                # A case closes only once the replacement is confirmed delivered.
+                deliver_replacement(case, cast["mailroom"])
             actor = qa if who == "qa" else cast[who]
             case = services.perform(case, name, actor, payload)
             assert case.state == STATE_AFTER[name]
@@ -174,4 +181,42 @@ def fill_report(case, user):
     return services.save_investigation(case, user, COMPLETE_REPORT)
 
 
-__all__ = ["PASSWORD", "PATH", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data"]
+PARCEL_LETTERS = ("apology_letter", "packing_slip")
+
+
+def print_letters(case, by, kinds=PARCEL_LETTERS):
+    """Print the case's letters of these kinds through a print batch, as the print room would.
+
+    The printing step is real (letters.services.mark_printed: status 'printed' and the 'printed'
+    timeline rows); the two rendering steps are not: rendering (letters.pdf, WeasyPrint) runs in tasks
+    after commit, which never happens inside a test's transaction, so this helper stands in for it by
+    moving the letter queued -> ready and its one-letter batch to ready with queryset updates.
+    A printed letter flagged needs_reprint is reprinted (letters.services.reprint_letter) first.
+    """
+    from letters import services as letters
+    from letters.models import Letter, PrintBatch
+
+    now = timezone.now()
+    printed = []
+    for kind in kinds:
+        letter = Letter.objects.exclude(status=Letter.Status.CANCELLED).get(case=case, kind=kind)
+        if letter.status in (Letter.Status.PRINTED, Letter.Status.MAILED):
+            if not letter.needs_reprint:
+                continue
+            letter = letters.reprint_letter(letter, by)
+        batch = PrintBatch.objects.create(kind=kind, created_by=by, count=1, status=PrintBatch.Status.READY,
+                                          progress=1.0, finished_at=now)
+        Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.BATCHED, batch=batch, rendered_at=now)
+        letters.mark_printed(batch, by)
+        printed.append(Letter.objects.get(pk=letter.pk))
+    return printed
+
+
+def deliver_replacement(case, by, **kwargs):
+    """Record the replacement parcel's delivery (as the mail room or a carrier integration would)."""
+    shipment = selectors.replacement_shipment(case)
+    return services.record_shipment_event(shipment, by, "delivered", **kwargs)
+
+
+__all__ = ["PASSWORD", "PATH", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data", "print_letters",
+           "deliver_replacement", "PARCEL_LETTERS"]
