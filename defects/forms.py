@@ -29,7 +29,8 @@ class CleanTextForm(forms.Form):
     def _clean_fields(self):
         super()._clean_fields()
         for name, field in self.fields.items():
-            if isinstance(field, forms.CharField) and name in self.cleaned_data:
+            # A CharField may clean to an object (a username to its user): only text is checked.
+            if isinstance(field, forms.CharField) and isinstance(self.cleaned_data.get(name), str):
                 try:
                     reject_control_characters(self.cleaned_data[name])
                 except ValidationError as error:

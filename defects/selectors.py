@@ -43,8 +43,9 @@ def search(cases: QuerySet[DefectCase], user, q: str) -> QuerySet[DefectCase]:
         condition |= Q(consumer__name__icontains=q) | Q(consumer__name_kana__icontains=q)
         digits = "".join(ch for ch in q if ch.isdigit())
         if len(digits) >= 4:
-            # Phones are stored as typed (with hyphens); compare on digits by trying both forms.
-            condition |= Q(consumer__phone__icontains=q) | Q(consumer__phone__icontains=digits)
+            # Phones are stored formatted ('092-555-0123'); compare on digits with the hyphens removed too.
+            cases = cases.annotate(_phone_key=Replace("consumer__phone", Value("-"), Value("")))
+            condition |= Q(consumer__phone__icontains=q) | Q(_phone_key__contains=digits)
     return cases.filter(condition)
 
 
