@@ -115,11 +115,14 @@ def cast(hotline, qa_kyu, qa_sai, qa_manager, mailroom, admin_user):
             "mailroom": mailroom, "admin": admin_user}
 
 
+# Written as intake stores them (defects.addressing: one ideographic space between name parts and
+# words of a Japanese address), so a test that looks for these exact strings in a page, a letter or
+# an API answer (or makes sure they are absent) compares against what is really stored.
 DISTINCTIVE_CONSUMER = {
-    "consumer_name": "蒼井 紫苑",
-    "consumer_name_kana": "アオイ シオン",
+    "consumer_name": "蒼井\u3000紫苑",
+    "consumer_name_kana": "アオイ\u3000シオン",
     "consumer_postal_code": "8100001",
-    "consumer_address": "福岡県福岡市中央区天神9-8-7 ひとつぶハイツ305",
+    "consumer_address": "福岡県福岡市中央区天神9-8-7\u3000ひとつぶハイツ305",
     "consumer_phone": "092-555-0123",
     "consumer_email": "shion.aoi@example.jp",
 }
@@ -218,5 +221,5 @@ def deliver_replacement(case, by, **kwargs):
     return services.record_shipment_event(shipment, by, "delivered", **kwargs)
 
 
-__all__ = ["PASSWORD", "PATH", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data", "print_letters",
+__all__ = ["PASSWORD", "PATH", "DISTINCTIVE_CONSUMER", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data", "print_letters",
            "deliver_replacement", "PARCEL_LETTERS"]

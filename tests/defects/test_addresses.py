@@ -11,7 +11,7 @@ from defects.forms import CaseIntakeForm, ConsumerForm
 from defects.models import Consumer, Event, RedirectRequest, State
 from letters.content import context_for
 from letters.models import Letter
-from tests.conftest import deliver_replacement, intake_data, print_letters
+from tests.conftest import DISTINCTIVE_CONSUMER, deliver_replacement, intake_data, print_letters
 
 NEW_ADDRESS = {"postal_code": "〒１００－０００５", "address": "東京都千代田区丸の内１ー２ー３　ｺｰﾎﾟ丸の内 101"}
 NEW_STORED = {"postal_code": "1000005", "address": "東京都千代田区丸の内1-2-3　コーポ丸の内　101"}
@@ -77,6 +77,13 @@ def test_intake_refuses_bad_details_naming_the_field(gum, field, value, message)
     assert message in form.errors[field][0]
 
 
+def test_the_standard_consumer_is_stored_exactly_as_the_fixture_spells_it(make_case):
+    # Tests elsewhere look for these strings (or their absence) in pages and letters.
+    consumer = make_case().consumer
+    assert {f"consumer_{name}": getattr(consumer, name) for name in (
+        "name", "name_kana", "postal_code", "address", "phone", "email")} == DISTINCTIVE_CONSUMER
+
+
 def test_consumer_form_partial_returns_only_what_was_sent():
     form = ConsumerForm(data={"phone": "０９０ １２３４ ５６７８"}, partial=True)
     assert form.is_valid(), form.errors
@@ -96,7 +103,7 @@ def test_address_change_is_a_timeline_event_with_old_and_new(make_case, cast):
     assert event.actor == cast["hotline"] and event.note == "moved to Tokyo"
     assert event.data == {
         "changed": ["address", "postal_code"],
-        "old": {"address": "福岡県福岡市中央区天神9-8-7\u3000ひとつぶハイツ305", "postal_code": "8100001"},
+        "old": {"address": DISTINCTIVE_CONSUMER["consumer_address"], "postal_code": "8100001"},
         "new": NEW_STORED,
     }
 
