@@ -6,7 +6,9 @@ read-only and the timeline cannot be edited or deleted.
 
 from django.contrib import admin
 
-from .models import Consumer, Contact, DefectCase, Event, Shipment
+from .models import (
+    Consumer, Contact, DefectCase, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -28,7 +30,20 @@ class EventInline(ReadOnlyInline):
 
 class ShipmentInline(ReadOnlyInline):
     model = Shipment
-    fields = ("direction", "carrier", "reference", "tracking_number", "status", "expected_by")
+    fields = ("direction", "carrier", "payment", "reference", "tracking_number", "status", "expected_by",
+              "received_at", "condition_on_arrival", "shipped_at", "delivered_at")
+    readonly_fields = fields
+
+
+class ReplacementItemInline(ReadOnlyInline):
+    model = ReplacementItem
+    fields = ("kind", "product", "description", "quantity", "coupon_code", "value_yen")
+    readonly_fields = fields
+
+
+class RedirectRequestInline(ReadOnlyInline):
+    model = RedirectRequest
+    fields = ("owner", "due_at", "done_at", "done_by")
     readonly_fields = fields
 
 
@@ -43,7 +58,7 @@ class DefectCaseAdmin(admin.ModelAdmin):
     list_display = ("reference", "received_at", "product", "factory", "category", "urgent", "state")
     list_filter = ("state", "factory", "category", "urgent")
     search_fields = ("reference",)
-    inlines = [ConsumerInline, ShipmentInline, EventInline]
+    inlines = [ConsumerInline, ShipmentInline, ReplacementItemInline, RedirectRequestInline, EventInline]
 
     # Read-only: every change to a case (state, factory, address) is an action with a timeline row.
     def has_add_permission(self, request):
@@ -74,6 +89,62 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ("case", "at", "by", "channel", "direction", "follow_up_due", "follow_up_done_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShippingCarrier)
+class ShippingCarrierAdmin(admin.ModelAdmin):
+    """The carrier list: the three codes are fixed (tracking-number formats live in defects.carriers);
+    an administrator renames a carrier, records our account number or switches one off."""
+
+    list_display = ("code", "name", "active", "account_number")
+    list_editable = ("active",)
+    readonly_fields = ("code",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ShipmentEventInline(ReadOnlyInline):
+    model = ShipmentEvent
+    fields = ("kind", "at", "source", "external_id", "note", "recorded_by", "recorded_at")
+    readonly_fields = fields
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    """Parcels are read here; they change through the services (scan, ship, parcel events)."""
+
+    list_display = ("case", "direction", "carrier", "reference", "tracking_number", "status", "expected_by")
+    list_filter = ("direction", "status", "carrier")
+    search_fields = ("reference", "tracking_number", "case__reference")
+    inlines = [ShipmentEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RedirectRequest)
+class RedirectRequestAdmin(admin.ModelAdmin):
+    list_display = ("case", "owner", "due_at", "done_at", "done_by")
+    list_filter = (("done_at", admin.EmptyFieldListFilter),)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -41,6 +41,7 @@ __all__ = [
     "seven_dr_check_digit",
     "validate_tracking_number",
     "format_tracking_number",
+    "expected_format",
 ]
 
 
@@ -119,6 +120,12 @@ def seven_dr_check_digit(body: str) -> str:
 def _example(fmt: TrackingFormat) -> str:
     body = "1234567890123"[: fmt.length - 1]
     return fmt.format(body + seven_dr_check_digit(body))
+
+
+def expected_format(carrier: str | Carrier) -> str:
+    """'12 digits (e.g. 1234-5678-9013)': what a form tells the operator to type."""
+    spec = get_carrier(carrier)
+    return " or ".join(f"{f.label} (e.g. {_example(f)})" for f in spec.formats)
 
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u30fc\uff0d\uff70\ufe58\ufe63"

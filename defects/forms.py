@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from factories.models import Factory, Product
 
-from .models import Carrier, Category, Channel, Contact, Language
+from . import addressing, carriers
+from .models import Carrier, Category, Channel, Contact, Language, ReplacementItem, ShipmentEvent, ShippingCarrier
 
 
 def reject_control_characters(value: str) -> str:
@@ -39,6 +40,47 @@ class CleanTextForm(forms.Form):
 def _text(label, max_length, required=True, textarea=False):
     widget = forms.Textarea(attrs={"rows": 3}) if textarea else None
     return forms.CharField(label=label, max_length=max_length, required=required, widget=widget)
+
+
+# --- consumer details: one spelling whatever keyboard typed them (defects.addressing) ----------
+
+def _normalized(normalize, value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return normalize(value)
+    except addressing.AddressingError as error:
+        raise ValidationError(str(error), code="invalid") from None
+
+
+def clean_postal_code(value: str) -> str:
+    """'８１０－０００１' -> '8100001'; a code Japan Post does not list is refused with a clear message."""
+    if not value:
+        return ""
+    return _normalized(addressing.lookup_postal_code, value).postal_code
+
+
+def clean_person_name(value: str) -> str:
+    return _normalized(addressing.normalize_name, value)
+
+
+def clean_kana(value: str) -> str:
+    return _normalized(addressing.normalize_kana, value)
+
+
+def clean_phone(value: str) -> str:
+    return _normalized(addressing.normalize_phone, value)
+
+
+def clean_address_text(value: str) -> str:
+    return _normalized(addressing.normalize_address_text, value)
+
+
+def clean_active_carrier(value: str) -> str:
+    """A carrier switched off in the admin's carrier list is refused for new parcels."""
+    if value and ShippingCarrier.objects.filter(code=value, active=False).exists():
+        raise ValidationError(_("This carrier is switched off in the carrier list."), code="inactive")
+    return value
 
 
 class CaseIntakeForm(CleanTextForm):
@@ -68,24 +110,20 @@ class CaseIntakeForm(CleanTextForm):
         error_messages={"invalid_choice": _("Unknown factory.")},
     )
 
+    def clean_consumer_name(self):
+        return clean_person_name(self.cleaned_data["consumer_name"])
+
+    def clean_consumer_name_kana(self):
+        return clean_kana(self.cleaned_data["consumer_name_kana"])
+
     def clean_consumer_postal_code(self):
-        value = self.cleaned_data["consumer_postal_code"]
-        if not value:
-            return ""
-        digits = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch.isdigit())
-        if len(digits) != 7:
-            raise ValidationError(_("A postal code has seven digits."), code="invalid")
-        return digits
+        return clean_postal_code(self.cleaned_data["consumer_postal_code"])
+
+    def clean_consumer_address(self):
+        return clean_address_text(self.cleaned_data["consumer_address"])
 
     def clean_consumer_phone(self):
-        value = self.cleaned_data["consumer_phone"]
-        if not value:
-            return ""
-        normalized = unicodedata.normalize("NFKC", value)
-        digits = "".join(ch for ch in normalized if ch.isdigit())
-        if not 10 <= len(digits) <= 11 or any(ch not in "0123456789-+() " for ch in normalized):
-            raise ValidationError(_("Enter a Japanese phone number."), code="invalid")
-        return normalized.replace(" ", "")
+        return clean_phone(self.cleaned_data["consumer_phone"])
 
     def clean(self):
         data = super().clean()
@@ -130,7 +168,11 @@ class EmptyPayload(CleanTextForm):
 
 
 class RequestReturnPayload(CleanTextForm):
+    # Blank: the default return carrier (settings.HITOTSUBU_DEFAULT_RETURN_CARRIER).
     carrier = forms.ChoiceField(label=_("Carrier"), choices=[("", "---")] + Carrier.choices, required=False)
+
+    def clean_carrier(self):
+        return clean_active_carrier(self.cleaned_data["carrier"])
 
 
 class ReceiveSamplePayload(CleanTextForm):
@@ -153,11 +195,23 @@ class ShipReplacementPayload(CleanTextForm):
     carrier = forms.ChoiceField(label=_("Carrier"), choices=Carrier.choices)
     tracking_number = _text(_("Tracking number"), 32)
 
+    def clean_carrier(self):
+        return clean_active_carrier(self.cleaned_data["carrier"])
+
     def clean_tracking_number(self):
-        value = unicodedata.normalize("NFKC", self.cleaned_data["tracking_number"]).replace("-", "").replace(" ", "")
-        if not value.isdigit() or not 10 <= len(value) <= 14:
-            raise ValidationError(_("A tracking number has 10 to 14 digits."), code="invalid")
-        return value
+        # Checked against the carrier's format (length and check digit) where it is known; the message
+        # names the expected format. Without a valid carrier the carrier field already has the error.
+        value = self.cleaned_data["tracking_number"]
+        carrier = self.cleaned_data.get("carrier")
+        if not carrier:
+            return value
+        try:
+            return carriers.validate_tracking_number(carrier, value)
+        except (carriers.InvalidTrackingNumber, carriers.UnknownCarrier) as error:
+            message = str(error)
+            if "e.g." not in message:
+                message += " " + _("Expected: %(format)s.") % {"format": carriers.expected_format(carrier)}
+            raise ValidationError(message, code="invalid") from None
 
 
 class ClosePayload(CleanTextForm):
@@ -176,3 +230,158 @@ PAYLOAD_FORMS: dict[str, type[forms.Form]] = {
     "close": ClosePayload,
     "withdraw": ReasonPayload,
 }
+
+
+# --- parcels and consumer details (used by the API and the pages; services take cleaned_data) ----
+
+class ReturnScanForm(CleanTextForm):
+    """The one input of the scan page: the return reference as scanned or typed. Its format is
+    checked by services.find_return, which answers 404 for anything it cannot match."""
+
+    reference = _text(_("Return reference"), 64)
+
+
+class ParcelMatchForm(CleanTextForm):
+    """A parcel without its kit: the mail room searches by name, kana or phone (factories: reference)."""
+
+    q = _text(_("Name, kana, phone or reference"), 100)
+
+
+class ReplacementItemForm(CleanTextForm):
+    """One line of the replacement parcel; a formset of these is handed to services.set_replacement_items."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReplacementItem.Kind.choices, initial=ReplacementItem.Kind.PRODUCT)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.all(), to_field_name="code", required=False,
+        error_messages={"invalid_choice": _("Unknown product.")},
+    )
+    description = _text(_("Description"), 200, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=50, initial=1)
+    coupon_code = _text(_("Coupon code"), 40, required=False)
+    value_yen = forms.IntegerField(label=_("Value (yen)"), min_value=0, max_value=100_000, required=False)
+
+    def clean_coupon_code(self):
+        return unicodedata.normalize("NFKC", self.cleaned_data["coupon_code"]).strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == ReplacementItem.Kind.PRODUCT and not data.get("product"):
+            self.add_error("product", _("A replacement line names a product."))
+        if kind == ReplacementItem.Kind.GIFT and not (data.get("product") or data.get("description")):
+            self.add_error("description", _("Say what the gift is (a product or a description)."))
+        if kind == ReplacementItem.Kind.COUPON and not data.get("coupon_code"):
+            self.add_error("coupon_code", _("A coupon needs its code."))
+        if kind in (ReplacementItem.Kind.GIFT, ReplacementItem.Kind.COUPON) and data.get("value_yen") is None:
+            self.add_error("value_yen", _("A goodwill item needs its value in yen."))
+        return data
+
+
+class BaseReplacementItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kinds = [form.cleaned_data.get("kind") for form in self.forms if form.cleaned_data
+                 and not (self.can_delete and self._should_delete_form(form))]
+        if ReplacementItem.Kind.PRODUCT not in kinds:
+            raise ValidationError(_("The replacement parcel holds at least one product."), code="no_product")
+        if sum(1 for kind in kinds if kind != ReplacementItem.Kind.PRODUCT) > 1:
+            raise ValidationError(_("At most one goodwill item (a gift or a coupon)."), code="goodwill")
+
+
+ReplacementItemFormSet = forms.formset_factory(
+    ReplacementItemForm, formset=BaseReplacementItemFormSet, extra=0, min_num=1, validate_min=True, max_num=10,
+    validate_max=True,
+)
+
+
+class ShipmentEventForm(CleanTextForm):
+    """A parcel event entered by staff or posted by a carrier integration (POST /api/shipments/{id}/events/)."""
+
+    kind = forms.ChoiceField(label=_("What happened"), choices=ShipmentEvent.Kind.choices)
+    at = forms.DateTimeField(label=_("When"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = _text(_("Note"), 2000, required=False, textarea=True)
+    source = forms.ChoiceField(label=_("Source"), choices=ShipmentEvent.Source.choices, required=False)
+    external_id = _text(_("Carrier's event id"), 100, required=False)
+
+    def clean_source(self):
+        return self.cleaned_data["source"] or ShipmentEvent.Source.MANUAL
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == ShipmentEvent.Source.CARRIER and not data.get("external_id"):
+            # Without the carrier's id a re-sent event would be recorded twice.
+            self.add_error("external_id", _("A carrier event needs the carrier's event id."))
+        return data
+
+
+class ConsumerForm(CleanTextForm):
+    """Edit the consumer's details (PATCH /api/cases/{ref}/consumer/, the edit page), normalised like intake.
+
+    With partial=True only the fields present in the data are validated and returned, so a PATCH
+    that sends only the address leaves the name alone. cleaned_data goes to
+    services.change_consumer_address; redirect_owner/redirect_due are used only when the replacement
+    has already left (a redirect request is made).
+    """
+
+    CONSUMER_FIELDS = ("name", "name_kana", "postal_code", "address", "phone", "email", "language")
+
+    name = _text(_("Name"), 100)
+    name_kana = _text(_("Name in kana"), 100, required=False)
+    postal_code = _text(_("Postal code"), 10, required=False)
+    address = _text(_("Address"), 200, required=False)
+    phone = _text(_("Phone"), 20, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    language = forms.ChoiceField(label=_("Letter language"), choices=Language.choices, required=False)
+    note = _text(_("Why / what the consumer said"), 2000, required=False, textarea=True)
+    redirect_owner = forms.CharField(label=_("Redirect owner (username)"), required=False, max_length=150)
+    redirect_due = forms.DateTimeField(label=_("Redirect due"), required=False,
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, partial: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partial and self.data is not None:
+            for name in list(self.fields):
+                if name not in self.data:
+                    del self.fields[name]
+
+    def clean_name(self):
+        return clean_person_name(self.cleaned_data["name"])
+
+    def clean_name_kana(self):
+        return clean_kana(self.cleaned_data["name_kana"])
+
+    def clean_postal_code(self):
+        return clean_postal_code(self.cleaned_data["postal_code"])
+
+    def clean_address(self):
+        return clean_address_text(self.cleaned_data["address"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or Language.JA
+
+    def clean_redirect_owner(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["redirect_owner"]
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise ValidationError(_("Unknown user."), code="invalid") from None
+
+    def clean(self):
+        data = super().clean()
+        if not any(name in data for name in self.CONSUMER_FIELDS):
+            raise ValidationError(_("Nothing to change."), code="empty")
+        return data
+
+
+class RedirectDoneForm(CleanTextForm):
+    note = _text(_("How it was done (e.g. the carrier's confirmation)"), 2000, required=False, textarea=True)

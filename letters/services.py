@@ -104,6 +104,24 @@ def requeue_letter(letter: Letter, by, reason: str) -> Letter:
     return letter
 
 
+def flag_for_reprint(letter: Letter, by, reason: str) -> Letter:
+    """A letter already printed (or mailed) says something no longer true (e.g. the old address):
+    flag it so the print room decides whether to print it again. Nothing is re-rendered here."""
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if letter.status == Letter.Status.CANCELLED:
+            raise BatchConflict(_("This letter can no longer be changed."))
+        letter.needs_reprint = True
+        letter.reprint_reason = reason[:200]
+        letter.save(update_fields=["needs_reprint", "reprint_reason"])
+        record(letter.case, by, Event.Kind.LETTER,
+               note=_("%(kind)s was already %(status)s: flagged for reprint (%(reason)s)") % {
+                   "kind": letter.get_kind_display(), "status": letter.get_status_display().lower(),
+                   "reason": reason},
+               data={"letter": letter.pk, "kind": letter.kind, "action": "flagged_for_reprint"})
+    return letter
+
+
 # --- print batches ------------------------------------------------------------------------
 
 def waiting_counts() -> dict[str, int]:

@@ -9,8 +9,9 @@ import copy
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from defects import roles, services
+from defects import roles, selectors, services
 from defects.forms import CaseIntakeForm
 from defects.models import State
 from factories.models import Factory, Investigation, Product, StaffProfile
@@ -24,7 +25,7 @@ PATH = [
     ("start_investigation", "qa", {}),
     ("submit_report", "qa", {}),
     ("approve_report", "qa_manager", {"comment": "clear"}),
-    ("ship_replacement", "mailroom", {"carrier": "yamato", "tracking_number": "123456789012"}),
+    ("ship_replacement", "mailroom", {"carrier": "yamato", "tracking_number": "123456789013"}),
     ("close", "hotline", {"note": "consumer thanked us"}),
 ]
 STATE_AFTER = {
@@ -143,11 +144,14 @@ def cast(hotline, qa_kyu, qa_sai, qa_manager, mailroom, admin_user):
             "mailroom": mailroom, "admin": admin_user}
 
 
+# Written as intake stores them (defects.addressing: one ideographic space between name parts and
+# words of a Japanese address), so a test that looks for these exact strings in a page, a letter or
+# an API answer (or makes sure they are absent) compares against what is really stored.
 DISTINCTIVE_CONSUMER = {
-    "consumer_name": "蒼井 紫苑",
-    "consumer_name_kana": "アオイ シオン",
+    "consumer_name": "蒼井\u3000紫苑",
+    "consumer_name_kana": "アオイ\u3000シオン",
     "consumer_postal_code": "8100001",
-    "consumer_address": "福岡県福岡市中央区天神9-8-7 ひとつぶハイツ305",
+    "consumer_address": "福岡県福岡市中央区天神9-8-7\u3000ひとつぶハイツ305",
     "consumer_phone": "092-555-0123",
     "consumer_email": "shion.aoi@example.jp",
 }
@@ -185,6 +189,12 @@ def make_case(cast, gum):
                 break
             if name == "submit_report":
                 services.save_investigation(case, qa, copy.deepcopy(COMPLETE_REPORT))
+            if name == "ship_replacement":
+                # The parcel leaves only with its apology letter and packing slip printed.
+                print_letters(case, cast["mailroom"])
+            if name == "close":
+                # A case closes only once the replacement is confirmed delivered.
+                deliver_replacement(case, cast["mailroom"])
             actor = qa if who == "qa" else cast[who]
             case = services.perform(case, name, actor, payload)
             assert case.state == STATE_AFTER[name]
@@ -203,4 +213,42 @@ def fill_report(case, user):
     return services.save_investigation(case, user, copy.deepcopy(COMPLETE_REPORT))
 
 
-__all__ = ["PASSWORD", "PATH", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data"]
+PARCEL_LETTERS = ("apology_letter", "packing_slip")
+
+
+def print_letters(case, by, kinds=PARCEL_LETTERS):
+    """Print the case's letters of these kinds through a print batch, as the print room would.
+
+    The printing step is real (letters.services.mark_printed: status 'printed' and the 'printed'
+    timeline rows); the two rendering steps are not: rendering (letters.pdf, WeasyPrint) runs in tasks
+    after commit, which never happens inside a test's transaction, so this helper stands in for it by
+    moving the letter queued -> ready and its one-letter batch to ready with queryset updates.
+    A printed letter flagged needs_reprint is reprinted (letters.services.reprint_letter) first.
+    """
+    from letters import services as letters
+    from letters.models import Letter, PrintBatch
+
+    now = timezone.now()
+    printed = []
+    for kind in kinds:
+        letter = Letter.objects.exclude(status=Letter.Status.CANCELLED).get(case=case, kind=kind)
+        if letter.status in (Letter.Status.PRINTED, Letter.Status.MAILED):
+            if not letter.needs_reprint:
+                continue
+            letter = letters.reprint_letter(letter, by)
+        batch = PrintBatch.objects.create(kind=kind, created_by=by, count=1, status=PrintBatch.Status.READY,
+                                          progress=1.0, finished_at=now)
+        Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.BATCHED, batch=batch, rendered_at=now)
+        letters.mark_printed(batch, by)
+        printed.append(Letter.objects.get(pk=letter.pk))
+    return printed
+
+
+def deliver_replacement(case, by, **kwargs):
+    """Record the replacement parcel's delivery (as the mail room or a carrier integration would)."""
+    shipment = selectors.replacement_shipment(case)
+    return services.record_shipment_event(shipment, by, "delivered", **kwargs)
+
+
+__all__ = ["PASSWORD", "PATH", "DISTINCTIVE_CONSUMER", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data", "print_letters",
+           "deliver_replacement", "PARCEL_LETTERS"]

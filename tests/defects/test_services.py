@@ -43,7 +43,7 @@ PAYLOADS = {
     "submit_report": {},
     "reject_report": {"comment": "explain the escape"},
     "approve_report": {},
-    "ship_replacement": {"carrier": "sagawa", "tracking_number": "400012345678"},
+    "ship_replacement": {"carrier": "sagawa", "tracking_number": "400012345670"},
     "close": {},
     "withdraw": {"reason": "consumer asked us to stop"},
 }
