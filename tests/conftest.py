@@ -74,6 +74,16 @@ COMPLETE_REPORT = {
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # Services called directly speak the active language; tests match their English messages.
+    # Requests still choose their own language through LocaleMiddleware (Japanese by default).
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
