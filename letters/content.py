@@ -40,17 +40,34 @@ def _return_shipment(case):
 
 
 def _summary(case) -> dict:
+    """The approved consumer-facing summary: plain words written for the letter, never the
+    factory's internal analysis."""
     investigation = getattr(case, "investigation", None)
     if investigation is None:
         return {}
     return {
-        "examined": getattr(investigation, "consumer_examined", "") or getattr(investigation, "examination", ""),
-        "manufacturing_process": investigation.manufacturing_process,
-        "cause_occurrence": investigation.cause_of_occurrence,
-        "cause_escape": investigation.cause_of_escape,
-        "prevention": investigation.prevention,
-        "conclusion": getattr(investigation, "conclusion", "") or "determined",
+        "conclusion": investigation.conclusion or "determined",
+        "defect": case.get_category_display(),
+        "examined": investigation.consumer_examined,
+        "manufacturing_process": investigation.consumer_process,
+        "cause_occurrence": investigation.consumer_cause,
+        "cause_escape": investigation.consumer_escape,
+        "findings": investigation.consumer_cause,
+        "prevention": investigation.consumer_prevention,
     }
+
+
+def _parcel(case) -> tuple[list[dict], str]:
+    """Products in the replacement parcel, and the goodwill item as one line of text."""
+    from defects.selectors import replacement_lines
+
+    lines = replacement_lines(case)
+    products = [{"name": line["name"], "quantity": line["quantity"]} for line in lines if line["kind"] == "product"]
+    goodwill = ", ".join(
+        line["name"] + (f" ({line['coupon_code']})" if line.get("coupon_code") else "")
+        for line in lines if line["kind"] != "product"
+    )
+    return products or [{"name": case.product.name, "quantity": 1}], goodwill
 
 
 def context_for(letter: Letter, today: datetime.date | None = None) -> dict:
@@ -71,9 +88,14 @@ def context_for(letter: Letter, today: datetime.date | None = None) -> dict:
         context["return_reference"] = shipment.reference if shipment else ""
         context["carrier"] = shipment.get_carrier_display() if shipment and shipment.carrier else ""
         context["expected_by"] = shipment.expected_by if shipment else None
+        # The parcel goes to the plant that examines it; an unrouted case comes to the hotline.
+        context["return_to"] = _factory(case) if case.factory else hotline_sender()
     if letter.kind in (Kind.APOLOGY_LETTER, Kind.PACKING_SLIP):
+        products, goodwill = _parcel(case)
         context["summary"] = _summary(case)
-        context["replacement"] = [{"name": case.product.name, "quantity": 1}]
+        context["replacement"] = products
+        context["items"] = products
+        context["goodwill"] = goodwill
     return context
 
 

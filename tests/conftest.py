@@ -63,6 +63,7 @@ COMPLETE_REPORT = {
     "consumer_examined": "We examined the gum you kindly sent us, and the packs of the same lot we keep at the factory.",
     "consumer_process": "The gum is rolled into sheets, cut into sticks, wrapped one by one by machine and packed.",
     "consumer_cause": "A worn cutting blade made one stick slightly short, and its wrapper was folded incorrectly.",
+    "consumer_escape": "Our length check looked at one box in fifty, so this box was not measured.",
     "consumer_prevention": "We replaced the blade, check it every shift, and now check the length of every box.",
     "countermeasures": [
         {"target": "occurrence", "action": "Replace the cutter blade; check blade wear every shift.",
