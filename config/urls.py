@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("letters.api_urls")),
     path("api/", include("defects.api.urls")),
+    path("print-room/", include("letters.urls")),
     path("", include("defects.urls")),
 ]

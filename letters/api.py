@@ -39,7 +39,7 @@ class LetterSerializer(serializers.ModelSerializer):
                   "reprint_reason", "batch", "created_at", "rendered_at", "printed_at", "mailed_at", "pdf"]
 
     def get_pdf(self, letter) -> str | None:
-        if not letter.pdf:
+        if letter.status in PDF_UNAVAILABLE:
             return None
         return reverse("api-letter-pdf", args=[letter.pk], request=self.context.get("request"))
 
@@ -56,6 +56,21 @@ class PrintBatchSerializer(serializers.ModelSerializer):
         if batch.status != PrintBatch.Status.READY or not batch.pdf:
             return None
         return reverse("api-batch-pdf", args=[batch.pk], request=self.context.get("request"))
+
+
+# A letter not yet checked, or held by the check, has no printable form.
+PDF_UNAVAILABLE = {Letter.Status.QUEUED, Letter.Status.HELD, Letter.Status.CANCELLED}
+
+
+def current_letter_pdf(letter: Letter) -> Letter:
+    """The letter with its PDF if it is rendered for this revision; otherwise the render is queued
+    (in the demo, with tasks inline, it is done by the time this returns)."""
+    from . import tasks
+
+    if not (letter.pdf and letter.pdf.name.endswith(f"-r{letter.revision}.pdf")):
+        tasks.render_letter_pdf.delay(letter.pk)
+        letter.refresh_from_db()
+    return letter
 
 
 def _pdf_response(field, filename):
@@ -86,9 +101,13 @@ class LetterPdfView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, letter_id):
         letter = _letter_for(request.user, letter_id)
-        if not letter.pdf:
-            return Response({"detail": "This letter is not rendered yet.", "status": letter.status},
-                            status=status.HTTP_409_CONFLICT)
+        if letter.status in PDF_UNAVAILABLE:
+            return Response({"detail": "This letter has not passed the letter check.", "status": letter.status,
+                             "problems": letter.problems}, status=status.HTTP_409_CONFLICT)
+        letter = current_letter_pdf(letter)
+        if not letter.pdf.name.endswith(f"-r{letter.revision}.pdf"):
+            return Response({"detail": "The PDF is being rendered; ask again shortly.", "status": "rendering"},
+                            status=status.HTTP_202_ACCEPTED)
         return _pdf_response(letter.pdf, f"{letter.case.reference}-{letter.kind}.pdf")
 
 

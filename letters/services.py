@@ -27,6 +27,13 @@ from .models import Kind, Letter, PrintBatch
 logger = logging.getLogger(__name__)
 
 
+def _after_commit(enqueue) -> None:
+    # robust: the action has committed; a broker that is down (or, in the demo, a render that fails
+    # inline) must not turn it into an error page. The letter row stays queued and the periodic
+    # sweep picks it up again.
+    transaction.on_commit(enqueue, robust=True)
+
+
 class BatchConflict(Exception):
     """The batch is not in a status that allows the action (answered as 409)."""
 
@@ -45,12 +52,16 @@ def queue_letters(case, kinds, by=None) -> list[Letter]:
         if created:
             letters.append(letter)
     for letter in letters:
-        transaction.on_commit(lambda pk=letter.pk: tasks.render_letter.delay(pk))
+        _after_commit(lambda pk=letter.pk: tasks.render_letter.delay(pk))
     return letters
 
 
 def render_letter(letter_id: int) -> Letter | None:
-    """Render one letter and run the letter check. Safe to run twice or concurrently."""
+    """Check one letter against the case as it is now: ready to print, or held with the reasons.
+
+    Only the HTML is rendered here (milliseconds); pages are made in print batches, and a single
+    letter's PDF only when someone asks to see it (render_letter_pdf). Safe to run twice.
+    """
     from . import pdf  # WeasyPrint is heavy to import; only renderers pay for it
 
     letter = Letter.objects.select_related("case__consumer", "case__product", "case__factory").get(pk=letter_id)
@@ -59,7 +70,6 @@ def render_letter(letter_id: int) -> Letter | None:
     revision = letter.revision
     context = context_for(letter)
     problems = pdf.check_letter(letter.kind, context)
-    content = None if problems else pdf.render_one(letter.kind, context)
     with transaction.atomic():
         current = Letter.objects.select_for_update().get(pk=letter_id)
         if current.status != Letter.Status.QUEUED or current.revision != revision:
@@ -67,16 +77,32 @@ def render_letter(letter_id: int) -> Letter | None:
         current.context = jsonable(context)
         current.problems = problems
         current.rendered_at = timezone.now()
+        current.status = Letter.Status.HELD if problems else Letter.Status.READY
         if problems:
-            current.status = Letter.Status.HELD
             record(current.case, None, Event.Kind.LETTER, note=_("%(kind)s held by the letter check: %(problems)s") % {
                 "kind": current.get_kind_display(), "problems": "; ".join(problems)},
                 data={"letter": current.pk, "kind": current.kind, "action": "held"})
-        else:
-            current.status = Letter.Status.READY
-            current.pdf.save(f"{current.case.reference}-{current.kind}-r{revision}.pdf", ContentFile(content),
-                             save=False)
         current.save()
+    return current
+
+
+def render_letter_pdf(letter_id: int) -> Letter:
+    """The PDF of one checked letter, for viewing or a single reprint; rendered outside any
+    transaction and stored only if the letter did not change meanwhile."""
+    from . import pdf
+
+    letter = Letter.objects.select_related("case__consumer", "case__product", "case__factory").get(pk=letter_id)
+    if letter.status in (Letter.Status.QUEUED, Letter.Status.HELD, Letter.Status.CANCELLED):
+        return letter
+    if letter.pdf and letter.pdf.name.endswith(f"-r{letter.revision}.pdf"):
+        return letter
+    revision = letter.revision
+    content = pdf.render_one(letter.kind, context_for(letter))
+    with transaction.atomic():
+        current = Letter.objects.select_for_update().get(pk=letter_id)
+        if current.revision == revision:
+            current.pdf.save(f"{current.case.reference}-{current.kind}-r{revision}.pdf", ContentFile(content),
+                             save=True)
     return current
 
 
@@ -86,9 +112,11 @@ def requeue_letter(letter: Letter, by, reason: str) -> Letter:
 
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
-        if letter.status in (Letter.Status.CANCELLED, Letter.Status.MAILED):
-            raise BatchConflict(_("This letter can no longer be changed."))
-        was_printed = letter.status == Letter.Status.PRINTED
+        if letter.status == Letter.Status.CANCELLED:
+            raise BatchConflict(_("This letter is cancelled."))
+        was_printed = letter.status in (Letter.Status.PRINTED, Letter.Status.MAILED)
+        if letter.status == Letter.Status.BATCHED and letter.batch_id:
+            _drop_from_unprinted_batch(letter.batch_id)
         letter.status = Letter.Status.QUEUED
         letter.revision = F("revision") + 1
         letter.batch = None
@@ -99,9 +127,26 @@ def requeue_letter(letter: Letter, by, reason: str) -> Letter:
                    "kind": letter.get_kind_display(), "what": _("reprint") if was_printed else _("rendering"),
                    "reason": reason},
                data={"letter": letter.pk, "kind": letter.kind, "action": "requeued"})
-        transaction.on_commit(lambda: tasks.render_letter.delay(letter.pk))
+        _after_commit(lambda: tasks.render_letter.delay(letter.pk))
     letter.refresh_from_db()
     return letter
+
+
+def _drop_from_unprinted_batch(batch_id: int) -> None:
+    """A letter leaves a batch not yet printed: the batch's PDF must not carry its old version,
+    so the batch is rendered again without it (or is emptied, if it was the last letter)."""
+    from . import tasks
+
+    batch = PrintBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.printed_at:
+        return
+    batch.count = max(batch.count - 1, 0)
+    batch.status = PrintBatch.Status.QUEUED if batch.count else PrintBatch.Status.FAILED
+    batch.error = "" if batch.count else _("Every letter left this batch.")
+    batch.progress = 0.0
+    batch.save()
+    if batch.count:
+        _after_commit(lambda: tasks.render_batch.delay(batch_id))
 
 
 def flag_for_reprint(letter: Letter, by, reason: str) -> Letter:
@@ -150,7 +195,7 @@ def create_batch(kind: str, by, limit: int | None = None) -> PrintBatch:
             batch=batch, status=Letter.Status.BATCHED)
         if claimed != len(ids):
             raise RuntimeError("Letters changed while being claimed.")
-        transaction.on_commit(lambda: tasks.render_batch.delay(batch.pk))
+        _after_commit(lambda: tasks.render_batch.delay(batch.pk))
     return batch
 
 
@@ -209,7 +254,7 @@ def retry_batch(batch: PrintBatch, by) -> PrintBatch:
         batch.status = PrintBatch.Status.QUEUED
         batch.progress = 0.0
         batch.save()
-        transaction.on_commit(lambda: tasks.render_batch.delay(batch.pk))
+        _after_commit(lambda: tasks.render_batch.delay(batch.pk))
     return batch
 
 
@@ -264,7 +309,7 @@ def reprint_batch(batch: PrintBatch, by) -> PrintBatch:
         batch.printed_at = None
         batch.progress = 0.0
         batch.save()
-        transaction.on_commit(lambda: tasks.render_batch.delay(batch.pk))
+        _after_commit(lambda: tasks.render_batch.delay(batch.pk))
     return batch
 
 

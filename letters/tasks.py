@@ -13,6 +13,11 @@ def render_letter(letter_id: int) -> str:
 
 
 @shared_task
+def render_letter_pdf(letter_id: int) -> bool:
+    return bool(services.render_letter_pdf(letter_id).pdf)
+
+
+@shared_task
 def render_batch(batch_id: int) -> str:
     return services.render_batch(batch_id).status
 
