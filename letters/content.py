@@ -7,7 +7,7 @@ how a case, its consumer, its factory and its approved report map onto them.
 import datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Kind, Letter
 
@@ -47,7 +47,7 @@ def _summary(case) -> dict:
         return {}
     return {
         "conclusion": investigation.conclusion or "determined",
-        "defect": case.get_category_display(),
+        "defect": str(case.get_category_display()),
         "examined": investigation.consumer_examined,
         "manufacturing_process": investigation.consumer_process,
         "cause_occurrence": investigation.consumer_cause,
@@ -71,7 +71,12 @@ def _parcel(case) -> tuple[list[dict], str]:
 
 
 def context_for(letter: Letter, today: datetime.date | None = None) -> dict:
-    """The engine's context for one letter, from the case as it is now."""
+    """The engine's context for one letter, from the case as it is now, in the letter's language."""
+    with translation.override(letter.language):
+        return _context_for(letter, today)
+
+
+def _context_for(letter: Letter, today: datetime.date | None) -> dict:
     case = letter.case
     context = {
         "language": letter.language,
@@ -86,7 +91,7 @@ def context_for(letter: Letter, today: datetime.date | None = None) -> dict:
     if letter.kind == Kind.RETURN_KIT:
         shipment = _return_shipment(case)
         context["return_reference"] = shipment.reference if shipment else ""
-        context["carrier"] = shipment.get_carrier_display() if shipment and shipment.carrier else ""
+        context["carrier"] = str(shipment.get_carrier_display()) if shipment and shipment.carrier else ""
         context["expected_by"] = shipment.expected_by if shipment else None
         # The parcel goes to the plant that examines it; an unrouted case comes to the hotline.
         context["return_to"] = _factory(case) if case.factory else hotline_sender()

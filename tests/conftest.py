@@ -85,6 +85,23 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_inline(request):
+    """Every task runs inline, as in the demo, also in the PostgreSQL run where REDIS_URL is set;
+    only the tests marked `worker` send tasks to the broker (tests/integration/conftest.py)."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -93,13 +110,13 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def kyu(db):
     return Factory.objects.create(code="KYU", name="九州工場", postal_code="8410000", address="佐賀県鳥栖市立石町1-1",
-                                  responsible="品質保証課長 山田 太郎")
+                                  phone="0942-00-0000", responsible="品質保証課長 山田 太郎")
 
 
 @pytest.fixture
 def sai(db):
     return Factory.objects.create(code="SAI", name="埼玉工場", postal_code="3500000", address="埼玉県坂戸市千代田1-2-3",
-                                  responsible="品質保証課長 佐藤 花子")
+                                  phone="049-000-0000", responsible="品質保証課長 佐藤 花子")
 
 
 @pytest.fixture

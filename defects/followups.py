@@ -1,0 +1,66 @@
+"""Promised follow-ups that nobody kept: find them and put them on the case's timeline.
+
+A contact with `follow_up_due` in the past and no `follow_up_done_at` is a promise to the consumer
+that is late. `flag_overdue_follow_ups` writes one timeline note per such contact, once: the note
+carries `data={"overdue_contact": <contact id>, ...}` and points at the contact, and a contact that
+already has one is skipped, so the sweep may run as often as anyone likes (and twice at once).
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Contact, Event
+
+OVERDUE_KEY = "overdue_contact"
+
+
+def _flag_events():
+    return Event.objects.filter(kind=Event.Kind.NOTE, data__has_key=OVERDUE_KEY)
+
+
+def overdue_follow_ups(now: datetime.datetime | None = None):
+    """Contacts whose promised follow-up is past due, not done, and not yet flagged on the timeline."""
+    now = now or timezone.now()
+    already_flagged = _flag_events().filter(contact=OuterRef("pk"))
+    return (
+        Contact.objects.filter(follow_up_due__lt=now, follow_up_done_at__isnull=True)
+        .exclude(Exists(already_flagged))
+        .order_by("follow_up_due", "id")
+    )
+
+
+def overdue_note(contact: Contact) -> str:
+    owner = contact.follow_up_owner.get_username() if contact.follow_up_owner_id else _("nobody")
+    due = timezone.localtime(contact.follow_up_due).strftime("%Y-%m-%d %H:%M")
+    return _("Follow-up overdue: owner %(owner)s, due %(due)s") % {"owner": owner, "due": due}
+
+
+def flag_overdue_follow_ups(now: datetime.datetime | None = None) -> list[Event]:
+    """Write one 'note' event per overdue follow-up not flagged before; return the events written."""
+    now = now or timezone.now()
+    written = []
+    for contact_id in overdue_follow_ups(now).values_list("id", flat=True):
+        with transaction.atomic():
+            # The row lock makes two sweeps running at once take turns on the same contact.
+            contact = Contact.objects.select_for_update(of=("self",)).select_related("follow_up_owner").get(pk=contact_id)
+            if contact.follow_up_done_at or not contact.follow_up_due or contact.follow_up_due >= now:
+                continue  # done or re-dated since the list was read
+            if _flag_events().filter(contact=contact).exists():
+                continue  # another sweep got here first
+            written.append(Event.objects.create(
+                case_id=contact.case_id,
+                actor=None,
+                kind=Event.Kind.NOTE,
+                note=overdue_note(contact),
+                contact=contact,
+                data={
+                    OVERDUE_KEY: contact.pk,
+                    "follow_up_due": contact.follow_up_due.isoformat(),
+                    "follow_up_owner": contact.follow_up_owner.get_username() if contact.follow_up_owner_id else "",
+                },
+            ))
+    return written

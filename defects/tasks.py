@@ -1,0 +1,22 @@
+"""Celery tasks of the case: thin wrappers that fetch and call a service.
+
+Acknowledged late (CELERY_TASK_ACKS_LATE): a worker that dies mid-task leaves the message on the
+queue, so every task here must be safe to run twice.
+"""
+
+import logging
+
+from celery import shared_task
+
+from . import followups
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="defects.tasks.sweep_overdue_follow_ups")
+def sweep_overdue_follow_ups() -> int:
+    """Put every overdue, undone follow-up on its case's timeline, once. Returns how many were flagged."""
+    written = followups.flag_overdue_follow_ups()
+    if written:
+        logger.info("Flagged %d overdue follow-up(s).", len(written))
+    return len(written)
