@@ -141,6 +141,12 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "defects.models.Contact.Channel",
         "EventKindEnum": "defects.models.Event.Kind",
         "LetterKindEnum": "letters.models.Kind",
+        # The parcels and the report (API): `direction` and `kind` again, and one 4M/5M1E set for two fields.
+        "ContactDirectionEnum": "defects.models.Contact.Direction",
+        "ShipmentDirectionEnum": "defects.models.Shipment.Direction",
+        "ShipmentEventKindEnum": "defects.models.ShipmentEvent.Kind",
+        "ReplacementItemKindEnum": "defects.models.ReplacementItem.Kind",
+        "CauseCategoryEnum": "factories.models.CauseCategory",
     },
 }
 

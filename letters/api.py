@@ -14,6 +14,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from defects import roles, selectors
+from defects.api.negotiation import AnyAcceptNegotiation
 
 from . import services
 from .models import Kind, Letter, PrintBatch
@@ -67,7 +68,7 @@ def current_letter_pdf(letter: Letter) -> Letter:
     (in the demo, with tasks inline, it is done by the time this returns)."""
     from . import tasks
 
-    if not (letter.pdf and letter.pdf.name.endswith(f"-r{letter.revision}.pdf")):
+    if not letter.pdf_is_current:
         tasks.render_letter_pdf.delay(letter.pk)
         letter.refresh_from_db()
     return letter
@@ -98,6 +99,8 @@ def _letter_for(user, letter_id) -> Letter:
 
 
 class LetterPdfView(APIView):
+    content_negotiation_class = AnyAcceptNegotiation  # "Accept: application/pdf" must not be a 406
+
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, letter_id):
         letter = _letter_for(request.user, letter_id)
@@ -105,7 +108,7 @@ class LetterPdfView(APIView):
             return Response({"detail": "This letter has not passed the letter check.", "status": letter.status,
                              "problems": letter.problems}, status=status.HTTP_409_CONFLICT)
         letter = current_letter_pdf(letter)
-        if not letter.pdf.name.endswith(f"-r{letter.revision}.pdf"):
+        if not letter.pdf_is_current:
             return Response({"detail": "The PDF is being rendered; ask again shortly.", "status": "rendering"},
                             status=status.HTTP_202_ACCEPTED)
         return _pdf_response(letter.pdf, f"{letter.case.reference}-{letter.kind}.pdf")
@@ -151,6 +154,8 @@ class PrintBatchDetailView(APIView):
 
 
 class PrintBatchPdfView(APIView):
+    content_negotiation_class = AnyAcceptNegotiation
+
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, batch_id):
         _require_print_room(request.user)

@@ -37,6 +37,8 @@ class Letter(models.Model):
     context = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(_("problems found by the letter check"), default=list, blank=True)
     pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    # The revision the stored PDF shows; an older one is rendered again before anyone sees it.
+    pdf_revision = models.PositiveIntegerField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     # Bumped whenever the letter must be rendered again (e.g. the address changed).
     revision = models.PositiveIntegerField(default=1)
@@ -58,6 +60,10 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.case_id}"
+
+    @property
+    def pdf_is_current(self) -> bool:
+        return bool(self.pdf) and self.pdf_revision == self.revision
 
 
 class PrintBatch(models.Model):

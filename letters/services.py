@@ -94,13 +94,14 @@ def render_letter_pdf(letter_id: int) -> Letter:
     letter = Letter.objects.select_related("case__consumer", "case__product", "case__factory").get(pk=letter_id)
     if letter.status in (Letter.Status.QUEUED, Letter.Status.HELD, Letter.Status.CANCELLED):
         return letter
-    if letter.pdf and letter.pdf.name.endswith(f"-r{letter.revision}.pdf"):
+    if letter.pdf_is_current:
         return letter
     revision = letter.revision
     content = pdf.render_one(letter.kind, context_for(letter))
     with transaction.atomic():
         current = Letter.objects.select_for_update().get(pk=letter_id)
         if current.revision == revision:
+            current.pdf_revision = revision
             current.pdf.save(f"{current.case.reference}-{current.kind}-r{revision}.pdf", ContentFile(content),
                              save=True)
     return current

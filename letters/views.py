@@ -127,7 +127,7 @@ def letter_pdf(request, letter_id):
     if letter.status in PDF_UNAVAILABLE:
         raise Http404(_("This letter has not passed the letter check."))
     letter = current_letter_pdf(letter)
-    if not letter.pdf.name.endswith(f"-r{letter.revision}.pdf"):
+    if not letter.pdf_is_current:
         return HttpResponse(_("The PDF is being rendered; reload in a moment."), status=202)
     return FileResponse(letter.pdf.open("rb"), content_type="application/pdf",
                         filename=f"{letter.case.reference}-{letter.kind}.pdf")

@@ -102,6 +102,12 @@ def _tasks_run_inline(request):
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Photos and rendered PDFs go to a throwaway MEDIA_ROOT, never to var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -33,6 +33,10 @@ def drf_field(form_field: forms.Field, **overrides) -> serializers.Field:
     elif isinstance(form_field, forms.ChoiceField):
         field = serializers.ChoiceField
         common.update(choices=[(k, v) for k, v in form_field.choices if k != ""], allow_blank=not required)
+    elif isinstance(form_field, forms.IntegerField):
+        # Whole numbers only ("3", 3.5 and true are refused); the form keeps its own bounds.
+        field = serializers.IntegerField
+        common.update(min_value=form_field.min_value, max_value=form_field.max_value)
     elif isinstance(form_field, forms.DateTimeField):
         field = serializers.DateTimeField
     elif isinstance(form_field, forms.DateField):
@@ -66,12 +70,13 @@ def serializer_from_form(form_class, name: str, *, prefix: str = "", skip_prefix
     return type(name, (base,), attrs)
 
 
-def run_form(form_class, data: dict, error_key=lambda name: (name,)):
+def run_form(form_class, data: dict, error_key=lambda name: (name,), **form_kwargs):
     """Validate typed values with the form; its errors become DRF errors under the API's names.
 
-    `error_key(form_field_name)` gives the path of the error in the answer, e.g. ("consumer", "name").
+    `error_key(form_field_name)` gives the path of the error in the answer, e.g. ("consumer", "name");
+    `form_kwargs` go to the form (e.g. partial=True for ConsumerForm).
     """
-    form = form_class(data={k: v for k, v in data.items() if v is not None})
+    form = form_class(data={k: v for k, v in data.items() if v is not None}, **form_kwargs)
     if form.is_valid():
         return form.cleaned_data
     errors: dict = {}

@@ -3,7 +3,9 @@
 * 400, bad input: {"field": ["message", ...]}; errors inside the nested consumer are nested too
   ({"consumer": {"phone": [...]}}); errors not tied to one field are under "non_field_errors".
 * Everything else: {"detail": "human message", "code": "machine_code"}; a 409 also carries
-  "state", the case's state as it is now, so a client can refresh instead of guessing.
+  "state", the case's state as it is now, so a client can refresh instead of guessing; a
+  transition the state allows but something else holds back (letters not printed, parcel not
+  delivered) answers 409 with code "transition_blocked" and the reasons under "blockers".
 
 The services speak Django (PermissionDenied, ValidationError, Http404) and their own
 TransitionConflict; this handler is the one place that turns them into HTTP.
@@ -19,6 +21,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..models import DefectCase
 from ..services import TransitionConflict
+
+
+class BlockedTransition(TransitionConflict):
+    """The state allows the transition but something else is missing (services.blockers says what)."""
+
+    code = "transition_blocked"
+
+    def __init__(self, blockers):
+        self.blockers = [str(b) for b in blockers]
+        super().__init__(" ".join(self.blockers))
 
 
 def exception_handler(exc, context):
@@ -47,7 +59,10 @@ def _field_errors(exc: DjangoValidationError) -> dict:
 
 def _conflict(exc, context):
     view = context.get("view")
-    body = {"detail": str(exc), "code": getattr(view, "conflict_code", "transition_not_allowed")}
+    body = {"detail": str(exc), "code": getattr(exc, "code", None) or getattr(view, "conflict_code",
+                                                                            "transition_not_allowed")}
+    if isinstance(exc, BlockedTransition):
+        body["blockers"] = exc.blockers
     case = getattr(view, "case", None)
     if case is not None:
         # Read again: the service's transaction was rolled back and another request may have won.

@@ -16,6 +16,13 @@ urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="token"),
     path("factories/", views.FactoryList.as_view(), name="factory-list"),
     path("products/", views.ProductList.as_view(), name="product-list"),
+    path("photos/<int:photo_id>/", views.PhotoFileView.as_view(), name="photo-file"),
+    path("returns/scan/", views.ReturnScanView.as_view(), name="return-scan"),
+    path("parcels/match/", views.ParcelMatchView.as_view(), name="parcel-match"),
+    path("shipments/<int:shipment_id>/events/", views.ShipmentEventView.as_view(), name="shipment-events"),
+    path("redirects/", views.RedirectListView.as_view(), name="redirect-list"),
+    path("redirects/<int:redirect_id>/done/", views.RedirectDoneView.as_view(), name="redirect-done"),
+    path("address/lookup/", views.AddressLookupView.as_view(), name="address-lookup"),
     path("", include(router.urls)),
     # Schema and docs are public (SERVE_PERMISSIONS default): they describe the API, hold no data,
     # and the docs load their assets from /static/ (sidecar), never from a CDN. No ReDoc page: its

@@ -45,3 +45,30 @@ def api(cast):
 def case_url(case_or_reference, *rest) -> str:
     reference = getattr(case_or_reference, "reference", case_or_reference)
     return "/".join(["/api/cases", reference, *rest, ""])
+
+
+@pytest.fixture
+def biscuit(kyu, sai):
+    """Made in two plants: the lot code decides where a case goes (no default factory)."""
+    from factories.models import PlantCode, Product
+
+    product = Product.objects.create(code="BISCUIT-12", name="ビスケット 12枚", lot_format="YYYY.MM.DD P L")
+    PlantCode.objects.create(product=product, code="KY", factory=kyu)
+    PlantCode.objects.create(product=product, code="+SA", factory=sai)
+    return product
+
+
+def image_bytes(fmt="JPEG", size=(40, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def upload(name, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")

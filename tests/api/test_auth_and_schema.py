@@ -62,7 +62,14 @@ def test_schema_is_a_valid_openapi_document_describing_the_api(db):
     paths = schema["paths"]
     for path in ("/api/auth/token/", "/api/factories/", "/api/products/", "/api/cases/",
                  "/api/cases/{reference}/", "/api/cases/{reference}/events/", "/api/cases/{reference}/contacts/",
-                 "/api/cases/{reference}/investigation/", "/api/cases/{reference}/transitions/{name}/"):
+                 "/api/cases/{reference}/investigation/", "/api/cases/{reference}/transitions/{name}/",
+                 "/api/cases/{reference}/investigation/photos/", "/api/cases/{reference}/investigation/photos/{photo_id}/",
+                 "/api/cases/{reference}/investigation/versions/", "/api/photos/{photo_id}/", "/api/cases/unrouted/",
+                 "/api/cases/{reference}/assign-factory/", "/api/cases/{reference}/shipments/",
+                 "/api/cases/{reference}/consumer/", "/api/cases/{reference}/replacement/", "/api/returns/scan/",
+                 "/api/parcels/match/", "/api/shipments/{shipment_id}/events/", "/api/redirects/",
+                 "/api/redirects/{redirect_id}/done/", "/api/address/lookup/", "/api/cases/{reference}/letters/",
+                 "/api/print-batches/", "/api/print-batches/{batch_id}/"):
         assert path in paths, path
     transition = paths["/api/cases/{reference}/transitions/{name}/"]["post"]
     name = next(p for p in transition["parameters"] if p["name"] == "name")

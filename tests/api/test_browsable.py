@@ -13,8 +13,12 @@ def test_browsable_pages_render(make_case, who):
     case = make_case(State.INVESTIGATING)
     client = APIClient()
     assert client.login(username=who, password=PASSWORD)
-    for url in ("/api/cases/", case_url(case), case_url(case, "events"), case_url(case, "investigation"),
-                "/api/factories/", "/api/products/"):
+    urls = ["/api/cases/", case_url(case), case_url(case, "events"), case_url(case, "investigation"),
+            case_url(case, "investigation", "versions"), case_url(case, "shipments"), case_url(case, "replacement"),
+            "/api/factories/", "/api/products/"]
+    if who == "hotline":
+        urls += ["/api/cases/unrouted/", "/api/redirects/", "/api/address/lookup/?postal_code=8100001"]
+    for url in urls:
         response = client.get(url, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/html")

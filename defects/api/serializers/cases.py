@@ -3,15 +3,16 @@ leave the rules to defects.forms (see bridge.py). Nothing here writes to the dat
 defects.services.
 """
 
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from factories.models import Factory, Investigation, Product
+from factories.models import Factory, Product
 
-from .. import roles, selectors, services
-from ..forms import PAYLOAD_FORMS, CaseIntakeForm, ContactForm, reject_control_characters
-from ..models import TRANSITION_NAMES, Consumer, Contact, DefectCase, Event, Language
-from .bridge import run_form, serializer_from_form
+from ... import roles, selectors, services
+from ...forms import PAYLOAD_FORMS, CaseIntakeForm, ContactForm, reject_control_characters
+from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language
+from ..bridge import run_form, serializer_from_form
 
 
 class FactorySerializer(serializers.ModelSerializer):
@@ -33,30 +34,39 @@ class ConsumerSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    """A case. `consumer` is present only for roles that may see personal data (never for factory QA)."""
+    """A case. Factory users get only selectors.FACTORY_CASE_FIELDS and `available_transitions`;
+    the other fields (`consumer` above all) are absent from their answers, not null."""
 
     factory = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     product = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    product_name = serializers.CharField(source="product.name", read_only=True)
+    line = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
+                                        help_text="The production line's code, as printed in the lot code.")
     available_transitions = serializers.SerializerMethodField()
-    # Not read-only on purpose: the schema then lists it as optional, which is the truth.
+    # Not read-only on purpose: the schema then lists them as optional, which is the truth
+    # (factory users never receive them). The case serializer is never used for input.
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    product_name = serializers.CharField(source="product.name", required=False)
+    routing_note = serializers.CharField(required=False, help_text="What the lot code told the router.")
     consumer = ConsumerSerializer(required=False)
 
     class Meta:
         model = DefectCase
         fields = [
-            "reference", "state", "channel", "factory", "product", "product_name", "lot_code", "best_before",
-            "store", "purchased_on", "category", "description", "received_at", "urgent", "health_effect",
-            "available_transitions", "consumer",
+            "reference", "state", "channel", "factory", "line", "product", "product_name", "lot_code",
+            "best_before", "lot_date", "lot_date_kind", "routing_note", "store", "purchased_on", "category",
+            "description", "received_at", "urgent", "health_effect", "available_transitions", "consumer",
         ]
-        read_only_fields = [f for f in fields if f != "consumer"]
+        read_only_fields = [f for f in fields if f not in ("consumer", "channel", "product_name", "routing_note")]
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        # Absent, not null: a factory user's client must not even learn the key exists.
+        # Absent, not null: a factory user's client must not even learn the keys exist.
         if request is None or not roles.sees_personal_data(request.user):
-            fields.pop("consumer")
+            allowed = set(selectors.FACTORY_CASE_FIELDS) | {"available_transitions"}
+            for name in list(fields):
+                if name not in allowed:
+                    fields.pop(name)
         return fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITION_NAMES)))
@@ -141,12 +151,21 @@ class EventSerializer(serializers.ModelSerializer):
         help_text="Empty for factory users on lines that may quote the consumer (contacts, closing notes ...)."
     )
 
+    data = serializers.SerializerMethodField(
+        help_text="Facts of the line (parcel, letter, carrier ...); for factory users an address change "
+                  "says only which fields changed."
+    )
+
     class Meta:
         model = Event
-        fields = ["id", "at", "actor", "kind", "transition", "from_state", "to_state", "note"]
+        fields = ["id", "at", "actor", "kind", "transition", "from_state", "to_state", "note", "data"]
 
     def get_note(self, event) -> str:
         return selectors.event_note_for(self.context["request"].user, event)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data(self, event):
+        return selectors.event_data_for(self.context["request"].user, event)
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -168,39 +187,13 @@ class ContactInputSerializer(serializer_from_form(ContactForm, "_ContactFields")
         return run_form(ContactForm, attrs)
 
 
-# --- investigation -------------------------------------------------------------------------
+# --- routing -------------------------------------------------------------------------------
 
-# A later issue adds fields to the report: list them here and they are read, written and documented.
-INVESTIGATION_FIELDS = ("manufacturing_process", "cause_of_occurrence", "cause_of_escape", "prevention")
-
-
-@extend_schema_serializer(component_name="Investigation")
-class InvestigationSerializer(serializers.ModelSerializer):
-    """The factory's report. PUT saves a draft; fields left out keep their saved value."""
-
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    missing_for_submission = serializers.ListField(
-        child=serializers.CharField(), read_only=True, source="missing_for_submission_list",
-        help_text="Fields still empty; the report cannot be submitted until this list is empty.",
-    )
-
-    class Meta:
-        model = Investigation
-        fields = [*INVESTIGATION_FIELDS, "updated_at", "updated_by", "missing_for_submission"]
-        read_only_fields = ["updated_at", "updated_by"]
-
-    def build_standard_field(self, field_name, model_field):
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if field_name in INVESTIGATION_FIELDS:
-            kwargs.update(required=False, trim_whitespace=False)
-            kwargs["validators"] = [*kwargs.get("validators", []), reject_control_characters]
-        return field_class, kwargs
-
-    def to_representation(self, instance):
-        if isinstance(instance, DefectCase):  # the browsable API's PUT form passes the case
-            instance = Investigation.objects.filter(case=instance).first() or Investigation(case=instance)
-        instance.missing_for_submission_list = instance.missing_for_submission()
-        return super().to_representation(instance)
+class AssignFactorySerializer(serializers.Serializer):
+    factory = serializers.CharField(max_length=16, help_text="The factory's code (see /api/factories/).")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                 validators=[reject_control_characters],
+                                 help_text="Why this factory (kept in the timeline).")
 
 
 # --- errors (documentation only) -----------------------------------------------------------
@@ -212,3 +205,6 @@ class ErrorSerializer(serializers.Serializer):
 
 class ConflictSerializer(ErrorSerializer):
     state = serializers.CharField(help_text="The case's state now.", required=False)
+    blockers = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="Why the transition cannot run yet although the state allows it (code 'transition_blocked').")

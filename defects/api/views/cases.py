@@ -1,32 +1,28 @@
-"""The REST API. Views only translate HTTP: scope comes from defects.selectors, rules from
-defects.forms and defects.roles, every change from defects.services; errors from errors.py.
+"""Cases: list, detail, intake, transitions, timeline, contacts; routing (unrouted, assign-factory).
+
+The case's other sub-resources are actions of the same viewset, written next to their subject:
+investigation.py (report, photos, versions) and parcels.py (shipments, consumer, replacement).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from factories.models import Factory, Investigation, Product
+from factories.models import Factory, Product
 
-from .. import roles, selectors, services
-from ..models import TRANSITION_NAMES
-from . import serializers as s
-from .filters import CaseFilter
-
-FIELD_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description=(
-    'Invalid input: {"field": ["message"]}; consumer fields nested as {"consumer": {"name": [...]}}; '
-    'errors of no single field under "non_field_errors".'))
-FORBIDDEN = OpenApiResponse(s.ErrorSerializer, description="Your role may not do this.")
-NOT_FOUND = OpenApiResponse(s.ErrorSerializer, description="No such case, or not one you may see.")
-CONFLICT = OpenApiResponse(s.ConflictSerializer, description="Not possible in the case's current state.")
+from ... import roles, selectors, services
+from ...models import TRANSITION_NAMES
+from .. import serializers as s
+from ..errors import BlockedTransition
+from ..filters import CaseFilter
+from .common import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND
+from .investigation import InvestigationActions
+from .parcels import ParcelActions
 
 
 
@@ -53,8 +49,8 @@ class ProductList(generics.ListAPIView):
     ),
 )
 @extend_schema(tags=["cases"])
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  viewsets.GenericViewSet):
+class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     filterset_class = CaseFilter
     lookup_field = "reference"
@@ -63,7 +59,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     conflict_code = "transition_not_allowed"  # the 409's "code"; the investigation action has its own
 
     def get_queryset(self):
-        cases = selectors.cases_for(self.request.user)
+        cases = selectors.cases_for(self.request.user).select_related("line")
         if roles.sees_personal_data(self.request.user):
             cases = cases.select_related("consumer")  # only where it is shown: no N+1, no needless join
         return cases
@@ -78,9 +74,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             return s.EventSerializer
         if self.action == "contacts":
             return s.ContactInputSerializer if self.request.method == "POST" else s.ContactSerializer
-        if self.action == "investigation":
-            return s.InvestigationSerializer
-        return s.CaseSerializer
+        if self.action == "assign_factory":
+            return s.AssignFactorySerializer
+        return self.sub_resource_serializer_class() or s.CaseSerializer
 
     def get_object(self):
         self.case = selectors.case_for(self.request.user, self.kwargs["reference"])
@@ -103,7 +99,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     @extend_schema(
         summary="Run a transition",
-        description="The body is the transition's payload; fields per transition:\n\n" + s.payload_table(),
+        description="The body is the transition's payload; fields per transition:\n\n" + s.payload_table()
+                    + "\n\nA 409 with code `transition_blocked` lists under `blockers` what still holds the "
+                      "transition back although the state allows it (the parcel's letters not printed, the "
+                      "replacement not delivered).",
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITION_NAMES),
                                      description="The transition to run.")],
         request=s.TransitionPayloadSerializer,
@@ -121,6 +120,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         if name not in {t.name for t in case.get_available_state_transitions()}:
             raise services.TransitionConflict(
                 _("'%(name)s' is not possible while the case is '%(state)s'.") % {"name": name, "state": case.state})
+        blockers = services.blockers(case, name)
+        if blockers:  # e.g. ship_replacement before the parcel's letters are printed (409 with the reasons)
+            raise BlockedTransition(blockers)
         payload = s.PAYLOAD_SERIALIZERS[name](data=request.data)
         payload.is_valid(raise_exception=True)
         case = services.perform(case, name, request.user, payload.validated_data)
@@ -158,23 +160,43 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         contacts = case.contacts.select_related("by", "follow_up_owner").order_by("at", "id")
         return Response(s.ContactSerializer(contacts, many=True).data)
 
-    # --- investigation ----------------------------------------------------------------------
+    # --- routing ------------------------------------------------------------------------------
 
-    @extend_schema(methods=["GET"], summary="The factory's report (an empty draft before it starts)",
-                   responses={200: s.InvestigationSerializer, 404: NOT_FOUND})
-    @extend_schema(methods=["PUT"], summary="Save the report as a draft (the case's factory QA)",
-                   request=s.InvestigationSerializer,
-                   responses={200: s.InvestigationSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND,
-                              409: CONFLICT})
-    @action(detail=True, methods=["get", "put"], pagination_class=None, filter_backends=[],
-            conflict_code="report_not_editable")
-    def investigation(self, request, reference=None):
+    @extend_schema(
+        summary="Open cases no factory has yet (QA manager, hotline, admin; 403 for other roles)",
+        description="The QA manager's routing queue (the lot code could not be read, or names an unknown plant), "
+                    "urgent first, then oldest. Factory users and the mail room are answered 403: it is not their "
+                    "queue, and an empty list would look like 'nothing to route'.",
+        responses={200: s.CaseSerializer(many=True), 403: FORBIDDEN},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def unrouted(self, request):
+        if not roles.roles_of(request.user) & selectors.UNROUTED_ROLES:
+            raise PermissionDenied(_("Only the QA manager, the hotline and admins see the routing queue."))
+        cases = selectors.unrouted(request.user).select_related("line", "consumer")
+        page = self.paginate_queryset(cases)
+        data = s.CaseSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Assign (or correct) the case's factory (QA manager)",
+        request=s.AssignFactorySerializer,
+        responses={200: s.CaseSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="assign-factory", url_name="assign-factory",
+            conflict_code="factory_not_assignable")
+    def assign_factory(self, request, reference=None):
         case = self.get_object()
-        if request.method == "PUT":
-            report = s.InvestigationSerializer(data=request.data)
-            report.is_valid(raise_exception=True)
-            investigation = services.save_investigation(case, request.user, report.validated_data)
-        else:
-            investigation = (Investigation.objects.filter(case=case).select_related("updated_by").first()
-                             or Investigation(case=case))
-        return Response(s.InvestigationSerializer(investigation).data)
+        # As for transitions: "not your job", then "not now", then "fix your input".
+        if not roles.qa_manager(case, request.user):
+            raise PermissionDenied(_("Only a QA manager may assign a case to a factory."))
+        if case.state not in selectors.open_states() or (
+                case.factory_id is not None and case.state not in services.REASSIGNABLE_STATES):
+            raise services.TransitionConflict(
+                _("The factory cannot be changed while the case is '%(state)s'.") % {"state": case.state})
+        body = s.AssignFactorySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.assign_factory(case, request.user, body.validated_data["factory"],
+                                       note=body.validated_data.get("note") or "")
+        return Response(self._case_json(case))
+
