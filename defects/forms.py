@@ -133,6 +133,18 @@ class CaseIntakeForm(CleanTextForm):
         return data
 
 
+def active_user(username: str):
+    """The active user with this username (an owner of a promise), None for blank, or a field error."""
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    try:
+        return get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist:
+        raise ValidationError(_("Unknown user."), code="invalid") from None
+
+
 class ContactForm(CleanTextForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=Contact.Channel.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Contact.Direction.choices)
@@ -143,15 +155,7 @@ class ContactForm(CleanTextForm):
     follow_up_owner = forms.CharField(label=_("Follow-up owner (username)"), required=False, max_length=150)
 
     def clean_follow_up_owner(self):
-        from django.contrib.auth import get_user_model
-
-        username = self.cleaned_data["follow_up_owner"]
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise ValidationError(_("Unknown user."), code="invalid") from None
+        return active_user(self.cleaned_data["follow_up_owner"])
 
     def clean(self):
         data = super().clean()
@@ -366,15 +370,7 @@ class ConsumerForm(CleanTextForm):
         return self.cleaned_data["language"] or Language.JA
 
     def clean_redirect_owner(self):
-        from django.contrib.auth import get_user_model
-
-        username = self.cleaned_data["redirect_owner"]
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise ValidationError(_("Unknown user."), code="invalid") from None
+        return active_user(self.cleaned_data["redirect_owner"])
 
     def clean(self):
         data = super().clean()
