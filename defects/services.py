@@ -826,3 +826,29 @@ def complete_redirect(redirect, by, note="") -> RedirectRequest:
              data={"shipment": redirect.shipment_id, "direction": redirect.shipment.direction,
                    "action": "redirect_done", "redirect_request": redirect.pk})
     return redirect
+
+
+# --- follow-up promises ---------------------------------------------------------------------------
+
+FOLLOW_UP_ROLES = (roles.HOTLINE, roles.QA_MANAGER, roles.MAILROOM, roles.ADMIN)
+
+
+def complete_follow_up(contact, by) -> Contact:
+    """The promised follow-up of a contact was kept: it leaves the overdue list, and the timeline says
+    so (a 'note' event "Follow-up done" linked to the contact). The people who talk to the consumer
+    only (never factory QA). Done twice is refused (409) rather than logged twice."""
+    if not roles.has_role(by, *FOLLOW_UP_ROLES):
+        raise PermissionDenied(_("Your role does not handle follow-ups with the consumer."))
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("case").get(pk=contact.pk)
+        if contact.follow_up_due is None:
+            raise ValidationError({"follow_up": [_("This contact promised no follow-up.")]})
+        if contact.follow_up_done_at is not None:
+            raise TransitionConflict(_("This follow-up is already done."))
+        contact.follow_up_done_at = timezone.now()
+        contact.save(update_fields=["follow_up_done_at"])
+        _log(contact.case, by, Event.Kind.NOTE, note=_("Follow-up done"), contact=contact,
+             data={"action": "follow_up_done", "contact": contact.pk,
+                   "follow_up_due": contact.follow_up_due.isoformat(),
+                   "follow_up_owner": contact.follow_up_owner.username if contact.follow_up_owner_id else ""})
+    return contact

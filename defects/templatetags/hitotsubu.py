@@ -36,8 +36,10 @@ def _label(choices, value):
 
 
 @register.simple_tag
-def event_detail(event):
-    """A short line of the event's staff-safe facts (Event.data never holds personal data)."""
+def event_detail(event, data=None):
+    """A short line of the event's facts. `data` is what the reader may see of Event.data
+    (selectors.event_data_for); an address change shows which fields changed, the page shows the
+    old and new values to the roles that see personal data."""
     from django.utils.dateparse import parse_datetime
     from django.utils.formats import date_format
     from django.utils.timezone import localtime
@@ -45,7 +47,7 @@ def event_detail(event):
 
     from ..models import Carrier, Channel, Contact
 
-    data = event.data or {}
+    data = data or {}
     parts = []
     if event.kind == event.Kind.CONTACT:
         if data.get("channel"):
@@ -60,6 +62,10 @@ def event_detail(event):
         parts.append(str(_label(Channel, data["channel"])))
         if data.get("urgent"):
             parts.append(_("urgent"))
+    elif event.kind == event.Kind.ADDRESS_CHANGE and data.get("changed"):
+        parts.append(_("changed: %(fields)s") % {"fields": ", ".join(consumer_field_label(f) for f in data["changed"])})
+    elif event.kind == event.Kind.ASSIGNMENT and data.get("to"):
+        parts.append(_("%(from)s → %(to)s") % {"from": data.get("from") or "—", "to": data["to"]})
     if data.get("carrier"):
         parts.append(str(_label(Carrier, data["carrier"])))
     if data.get("tracking_number"):
@@ -75,3 +81,61 @@ def parcel_status(shipment):
     if shipment.status == shipment.Status.RECEIVED:
         return pgettext("parcel status", "Received")
     return shipment.get_status_display()
+
+
+@register.filter
+def consumer_field_label(name):
+    from ..models import Consumer
+
+    try:
+        return str(Consumer._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def postal(code):
+    """'8100001' -> '810-0001'."""
+    code = code or ""
+    return f"{code[:3]}-{code[3:]}" if len(code) == 7 and code.isdigit() else code
+
+
+@register.simple_tag
+def diff_runs(changes):
+    """Character-level text changes (factories.versions) as <del>/<ins> runs."""
+    from django.utils.html import format_html_join
+
+    tags = {"equal": "span", "delete": "del", "insert": "ins"}
+    return format_html_join("", "<{0}>{1}</{0}>", ((tags.get(run["op"], "span"), run["text"]) for run in changes or []))
+
+
+@register.filter
+def report_label(name):
+    """A report field or submission-problem name in words."""
+    from ..views.case import report_field_label
+
+    return report_field_label(name)
+
+
+@register.filter
+def cm_target(value):
+    from factories.models import Countermeasure
+
+    return _label(Countermeasure.Target, value)
+
+
+@register.filter
+def consumer_value(value, name):
+    """A consumer field's value as the page shows it (postal codes with their hyphen, languages named)."""
+    if name == "postal_code":
+        return postal(value)
+    if name == "language" and value:
+        from ..models import Language
+
+        return _label(Language, value)
+    return value

@@ -1,7 +1,16 @@
 """The server-rendered pages. Each module stays small; urls.py imports from here."""
 
-from .case import case_contact, case_detail, case_investigation, case_transition
+from .case import case_contact, case_detail, case_transition
+from .consumer import consumer_edit, follow_up_done, postal_lookup
 from .intake import case_new
+from .investigation import case_investigation, investigation_versions, photo_file, photo_remove, photo_upload
 from .pages import case_list, home
+from .parcels import redirect_done, redirects, replacement_items, scan, shipment_event
+from .routing import assign_factory, unrouted
 
-__all__ = ["case_contact", "case_detail", "case_investigation", "case_list", "case_new", "case_transition", "home"]
+__all__ = [
+    "assign_factory", "case_contact", "case_detail", "case_investigation", "case_list", "case_new",
+    "case_transition", "consumer_edit", "follow_up_done", "home", "investigation_versions", "photo_file",
+    "photo_remove", "photo_upload", "postal_lookup", "redirect_done", "redirects", "replacement_items", "scan",
+    "shipment_event", "unrouted",
+]

@@ -1,4 +1,4 @@
-"""Forms that belong to the pages only (list filters, the investigation draft) and the widget
+"""Forms that belong to the pages only (list filters) and the widget
 tuning that makes the shared forms quick to fill in by keyboard. Validation rules stay in
 defects.forms, shared with the API."""
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from factories.models import Factory
 
 from .. import roles
-from ..forms import CleanTextForm, ContactForm
+from ..forms import CleanTextForm
 from ..models import Category, State
 
 OPEN = "open"
@@ -69,26 +69,6 @@ class CaseFilterForm(CleanTextForm):
         return cases
 
 
-class InvestigationForm(CleanTextForm):
-    """The factory's draft; all optional here, the submit transition checks completeness."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    manufacturing_process = forms.CharField(label=_("Manufacturing process"), max_length=8000, required=False,
-                                            widget=forms.Textarea(attrs={"rows": 5}))
-    cause_of_occurrence = forms.CharField(label=_("Cause of occurrence"), max_length=8000, required=False,
-                                          widget=forms.Textarea(attrs={"rows": 5}),
-                                          help_text=_("Why the defect was made."))
-    cause_of_escape = forms.CharField(label=_("Cause of escape"), max_length=8000, required=False,
-                                      widget=forms.Textarea(attrs={"rows": 5}),
-                                      help_text=_("Why inspection did not catch it before shipping."))
-    prevention = forms.CharField(label=_("Prevention measures"), max_length=8000, required=False,
-                                 widget=forms.Textarea(attrs={"rows": 5}),
-                                 help_text=_("For the occurrence and for the escape. Never blame the consumer."))
-
-
 def tune_intake_form(form):
     """Keyboard-first: the cursor starts on the name, inputs get the right phone keypads."""
     form.label_suffix = ""
@@ -126,20 +106,14 @@ def tune_contact_form(form, user):
     return form
 
 
-class WebContactForm(ContactForm):
-    """ContactForm whose owner stays a username through validation.
+class AssignFactoryForm(CleanTextForm):
+    factory = forms.ModelChoiceField(label=_("Factory"), queryset=Factory.objects.all(),
+                                     to_field_name="code", empty_label="---",
+                                     error_messages={"invalid_choice": _("Unknown factory."),
+                                                     "required": _("Choose a factory.")})
+    note = forms.CharField(label=_("Why (for the timeline)"), max_length=2000, required=False)
 
-    Works around defects.forms.CleanTextForm running its control-character check on every
-    CharField's *cleaned* value, which for follow_up_owner is a User (TypeError, a 500).
-    `log_contact_data()` gives what services.log_contact expects.
-    """
 
-    def clean_follow_up_owner(self):
-        owner = super().clean_follow_up_owner()
-        return owner.get_username() if owner else ""
-
-    def log_contact_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        username = data.get("follow_up_owner")
-        data["follow_up_owner"] = get_user_model().objects.get(username=username) if username else None
-        return data
+def assign_form(case=None, data=None):
+    prefix = f"assign-{case.pk}" if case else None
+    return AssignFactoryForm(data=data, prefix=prefix, label_suffix="")

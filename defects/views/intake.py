@@ -1,8 +1,18 @@
-"""The hotline's intake form: one page, keyboard only, the reference read back at the end."""
+"""The hotline's intake form: one page, keyboard only, the reference read back at the end.
+
+A double click (or a resent POST) must not open the case twice: the form carries a one-time token
+kept in the session. The first POST that creates a case records which case the token made; a
+second POST with the same token is sent to that case instead of creating another. The session row
+is locked while a token is spent, so two POSTs racing each other see one another.
+"""
+
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,20 +20,56 @@ from .. import roles, services
 from ..forms import CaseIntakeForm
 from .forms import tune_intake_form
 
+TOKENS = "intake_tokens"  # session key: {token: case reference or "" while unused}
+MAX_TOKENS = 20
+
+
+def _new_token(request) -> str:
+    tokens = dict(request.session.get(TOKENS) or {})
+    token = uuid.uuid4().hex
+    tokens[token] = ""
+    # Keep the newest few: an operator may have several intake tabs open, never hundreds.
+    request.session[TOKENS] = dict(list(tokens.items())[-MAX_TOKENS:])
+    return token
+
+
+def _lock_session(request):
+    """Lock the session row (database sessions) and read the tokens as committed by other requests."""
+    key = request.session.session_key
+    if key and Session.objects.select_for_update().filter(session_key=key).values_list("pk", flat=True).first():
+        stored = request.session.__class__(session_key=key).load()
+        return dict(stored.get(TOKENS) or {})
+    return dict(request.session.get(TOKENS) or {})
+
+
+def _render(request, form, status=200):
+    return render(request, "defects/intake.html", {"form": form, "intake_token": _new_token(request)}, status=status)
+
 
 @login_required
 def case_new(request):
     if not roles.has_role(request.user, roles.HOTLINE):
         raise PermissionDenied(_("Only the hotline opens cases."))
-    form = tune_intake_form(CaseIntakeForm(request.POST if request.method == "POST" else None))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            case = services.open_case(request.user, form.cleaned_data)
-            messages.success(
-                request, _("Case opened. Please read the reference to the consumer: %(reference)s")
-                % {"reference": case.reference}, extra_tags="reference",
-            )
-            return redirect("case_detail", reference=case.reference)
-        status = 400
-    return render(request, "defects/intake.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return _render(request, tune_intake_form(CaseIntakeForm()))
+    form = tune_intake_form(CaseIntakeForm(request.POST))
+    token = request.POST.get("intake_token", "")
+    with transaction.atomic():
+        tokens = _lock_session(request) if token else {}
+        made = tokens.get(token)
+        if made:
+            messages.info(request, _("This case was already opened (the form was sent twice): %(reference)s")
+                          % {"reference": made}, extra_tags="reference")
+            return redirect("case_detail", reference=made)
+        if not form.is_valid():
+            return _render(request, form, status=400)
+        case = services.open_case(request.user, form.cleaned_data)
+        if token:
+            tokens = {**dict(request.session.get(TOKENS) or {}), **tokens, token: case.reference}
+            request.session[TOKENS] = dict(list(tokens.items())[-MAX_TOKENS:])
+            request.session.save()  # in this transaction: the racing POST waits for it
+    messages.success(
+        request, _("Case opened. Please read the reference to the consumer: %(reference)s")
+        % {"reference": case.reference}, extra_tags="reference",
+    )
+    return redirect("case_detail", reference=case.reference)
