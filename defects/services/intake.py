@@ -1,0 +1,129 @@
+"""Opening a case (reference, routing) and logging contacts with the consumer and their promises."""
+
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+from .. import roles
+from ..models import Consumer, Contact, DefectCase, Event, ReferenceCounter
+from ..timeline import record as _log
+from ..references import format_case_reference
+from ._base import TransitionConflict
+
+
+def _next_reference(year: int) -> str:
+    try:
+        with transaction.atomic():
+            ReferenceCounter.objects.get_or_create(year=year)
+    except IntegrityError:
+        pass  # another intake created this year's counter first; the row exists now
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return format_case_reference(year, counter.last)
+
+
+def open_case(by, cleaned: dict) -> DefectCase:
+    """Create a case from CaseIntakeForm.cleaned_data; the first line of its timeline says who."""
+    received_at = cleaned.get("received_at") or timezone.now()
+    routing = _route(cleaned)
+    with transaction.atomic():
+        case = DefectCase(
+            reference=_next_reference(timezone.localtime(received_at).year),
+            received_at=received_at,
+            channel=cleaned["channel"],
+            product=cleaned["product"],
+            lot_code=cleaned.get("lot_code") or "",
+            best_before=cleaned.get("best_before"),
+            store=cleaned.get("store") or "",
+            purchased_on=cleaned.get("purchased_on"),
+            category=cleaned["category"],
+            description=cleaned["description"],
+            health_effect=bool(cleaned.get("health_effect")),
+            urgent=bool(cleaned.get("health_effect")),
+            factory=routing.factory,
+            line=routing.line,
+            lot_date=routing.date,
+            lot_date_kind=routing.date_kind,
+            routing_note=routing.note,
+            lot_key=_lot_key(cleaned.get("lot_code")),
+            created_by=by,
+        )
+        case.save()
+        Consumer.objects.create(
+            case=case,
+            name=cleaned["consumer_name"],
+            name_kana=cleaned.get("consumer_name_kana") or "",
+            postal_code=cleaned.get("consumer_postal_code") or "",
+            address=cleaned.get("consumer_address") or "",
+            phone=cleaned.get("consumer_phone") or "",
+            email=cleaned.get("consumer_email") or "",
+            language=cleaned.get("consumer_language") or "ja",
+        )
+        _log(case, by, Event.Kind.CREATED, to_state=case.state,
+             data={"channel": case.channel, "urgent": case.urgent,
+                   "factory": case.factory.code if case.factory else None})
+    return case
+
+
+def _route(cleaned: dict):
+    """An explicit factory from the intake form wins; otherwise the lot code routes the case."""
+    from factories.routing import Routing, route
+
+    routing = route(cleaned["product"], cleaned.get("lot_code") or "")
+    chosen = cleaned.get("factory")
+    if chosen and chosen != routing.factory:
+        # The date read from the code still holds; the line belongs to the routed factory only.
+        note = _("Factory %(code)s chosen at intake.") % {"code": chosen.code}
+        return Routing(factory=chosen, line=None, date=routing.date, date_kind=routing.date_kind,
+                       note=f"{note} {routing.note}".strip())
+    return routing
+
+
+def _lot_key(lot_code) -> str:
+    from factories.lots import LotError, normalize_lot_code
+
+    try:
+        return normalize_lot_code(lot_code or "")[:64] if lot_code else ""
+    except LotError:
+        return ""
+
+
+def log_contact(case, by, cleaned: dict) -> Contact:
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            case=case, by=by, channel=cleaned["channel"], direction=cleaned["direction"], summary=cleaned["summary"],
+            follow_up_due=cleaned.get("follow_up_due"), follow_up_owner=cleaned.get("follow_up_owner"),
+        )
+        data = {"channel": contact.channel, "direction": contact.direction}
+        if contact.follow_up_due:
+            data.update(follow_up_due=contact.follow_up_due.isoformat(), follow_up_owner=contact.follow_up_owner.username)
+        _log(case, by, Event.Kind.CONTACT, note=contact.summary, data=data, contact=contact)
+    return contact
+
+
+FOLLOW_UP_ROLES = (roles.HOTLINE, roles.QA_MANAGER, roles.MAILROOM, roles.ADMIN)
+
+
+def complete_follow_up(contact, by) -> Contact:
+    """The promised follow-up of a contact was kept: it leaves the overdue list, and the timeline says
+    so (a 'note' event "Follow-up done" linked to the contact). The people who talk to the consumer
+    only (never factory QA). Done twice is refused (409) rather than logged twice."""
+    if not roles.has_role(by, *FOLLOW_UP_ROLES):
+        raise PermissionDenied(_("Your role does not handle follow-ups with the consumer."))
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("case").get(pk=contact.pk)
+        if contact.follow_up_due is None:
+            raise ValidationError({"follow_up": [_("This contact promised no follow-up.")]})
+        if contact.follow_up_done_at is not None:
+            raise TransitionConflict(_("This follow-up is already done."))
+        contact.follow_up_done_at = timezone.now()
+        contact.save(update_fields=["follow_up_done_at"])
+        _log(contact.case, by, Event.Kind.NOTE, note=_("Follow-up done"), contact=contact,
+             data={"action": "follow_up_done", "contact": contact.pk,
+                   "follow_up_due": contact.follow_up_due.isoformat(),
+                   "follow_up_owner": contact.follow_up_owner.username if contact.follow_up_owner_id else ""})
+    return contact
