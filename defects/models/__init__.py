@@ -1,0 +1,14 @@
+"""The defect case, its state machine, its timeline (stage log), contacts (case.py) and its
+parcels (parcels.py). Import from `defects.models`."""
+
+from .case import (
+    TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, Contact, DefectCase, Event,
+    Language, LotDateKind, ReferenceCounter, State,
+)
+from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
+
+__all__ = [
+    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "Contact", "DefectCase",
+    "Event", "Language", "LotDateKind", "RedirectRequest", "ReferenceCounter", "ReplacementItem", "Shipment",
+    "ShipmentEvent", "ShippingCarrier", "State",
+]
