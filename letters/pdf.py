@@ -65,6 +65,13 @@ Settings read (all optional): HITOTSUBU_BLAMING_PHRASES (list of str; default
 letters.rendering.checks.DEFAULT_BLAMING_PHRASES), HITOTSUBU_POSTCARD_ADDRESS_DIRECTION,
 HITOTSUBU_POSTCARD_PRINT_BOXES.
 
+Batches (render_batch): chunks of letters render in worker subprocesses, one per core
+(letters/rendering/worker.py; plain subprocesses, so a Celery prefork child, which is
+daemonic, uses every core too), and are joined into one PDF in order. First-notice
+postcards are set as a printed form (letters/rendering/form.py): what cards share is laid
+out once per chunk and drawn under each card's own part; the pages look exactly like
+render_one's.
+
 Safety: consumer text is autoescaped by Django; WeasyPrint's URL fetcher
 (letters.rendering.fetcher.SafeURLFetcher) serves only letters/fonts and
 letters/static_assets, never the network; templates load nothing remote.
