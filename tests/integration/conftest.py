@@ -74,7 +74,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
     queue = f"hitotsubu-test-{worker_id}-{uuid.uuid4().hex[:8]}"
     hostname = f"{queue}@localhost"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    # Files the worker writes (letters, batches) land where the tests can read them back.
+    media_root = tmp_path_factory.mktemp("worker-media")
     env = {
+        "MEDIA_ROOT": str(media_root),
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         # settings.DATABASES now names the test database pytest-django created (test_<name>).
@@ -93,6 +96,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
         process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
     worker = WorkerProcess(process, hostname, queue, log_path)
+    worker.media_root = media_root
     try:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
