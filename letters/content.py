@@ -39,7 +39,22 @@ def _return_shipment(case):
     return case.shipments.filter(direction="return").order_by("-created_at").first()
 
 
-def _summary(case) -> dict:
+# How the letter names what was wrong, by the case's category: "…に包装の不良があり" /
+# "our <product> (a packaging defect)". Written per language, since the sentence around it differs.
+DEFECT_PHRASES = {
+    "ja": {"packaging": "包装の不良", "foreign_matter": "異物の混入", "taste_odor": "味やにおいの異常",
+           "quantity": "内容量の不足", "labelling": "表示の誤り", "other": "品質の不良"},
+    "en": {"packaging": "a packaging defect", "foreign_matter": "foreign matter", "taste_odor": "an unusual taste or smell",
+           "quantity": "a short quantity", "labelling": "a labelling error", "other": "a quality problem"},
+}
+
+
+def defect_phrase(category: str, language: str) -> str:
+    phrases = DEFECT_PHRASES.get(language, DEFECT_PHRASES["ja"])
+    return phrases.get(category, phrases["other"])
+
+
+def _summary(case, language: str) -> dict:
     """The approved consumer-facing summary: plain words written for the letter, never the
     factory's internal analysis."""
     investigation = getattr(case, "investigation", None)
@@ -47,7 +62,7 @@ def _summary(case) -> dict:
         return {}
     return {
         "conclusion": investigation.conclusion or "determined",
-        "defect": str(case.get_category_display()),
+        "defect": defect_phrase(case.category, language),
         "examined": investigation.consumer_examined,
         "manufacturing_process": investigation.consumer_process,
         "cause_occurrence": investigation.consumer_cause,
@@ -97,7 +112,7 @@ def _context_for(letter: Letter, today: datetime.date | None) -> dict:
         context["return_to"] = _factory(case) if case.factory else hotline_sender()
     if letter.kind in (Kind.APOLOGY_LETTER, Kind.PACKING_SLIP):
         products, goodwill = _parcel(case)
-        context["summary"] = _summary(case)
+        context["summary"] = _summary(case, letter.language)
         context["replacement"] = products
         context["items"] = products
         context["goodwill"] = goodwill

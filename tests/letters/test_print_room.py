@@ -235,3 +235,24 @@ def test_preview_per_kind_with_sample_data(client, cast, kind):
     assert page.status_code == 200
     pdf = client.get(f"/print-room/preview/{kind}/?format=pdf&language=en")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("language,phrase", [("ja", "包装の不良があり"), ("en", "a packaging defect")])
+def test_the_apology_letter_tells_the_approved_consumer_summary(make_case, cast, language, phrase):
+    import io
+
+    import pdfplumber
+
+    from letters import pdf
+    from letters.content import context_for
+    from tests.conftest import COMPLETE_REPORT
+
+    case = make_case(State.APPROVED, consumer_language=language)
+    letter = Letter.objects.get(case=case, kind=Kind.APOLOGY_LETTER)
+    assert services.render_letter(letter.pk).status == Letter.Status.READY
+    with pdfplumber.open(io.BytesIO(pdf.render_one(letter.kind, context_for(letter)))) as document:
+        text = "".join("".join(page.extract_text().split()) for page in document.pages)
+    for field in ("consumer_cause", "consumer_escape", "consumer_prevention"):
+        assert "".join(COMPLETE_REPORT[field].split()) in text
+    assert COMPLETE_REPORT["cause_of_occurrence"] not in text  # the internal analysis never goes out
+    assert case.factory.name in text and "".join(phrase.split()) in text
