@@ -169,6 +169,25 @@ CELERY_BEAT_SCHEDULE = {
 
 # Days a consumer is given to send the product back before the hotline follows up.
 HITOTSUBU_RETURN_EXPECTED_DAYS = int(os.environ.get("HITOTSUBU_RETURN_EXPECTED_DAYS", "14"))
+HITOTSUBU_DEFAULT_RETURN_CARRIER = os.environ.get("HITOTSUBU_DEFAULT_RETURN_CARRIER", "yamato")
+# Who must arrange a carrier redirect after the consumer moved, within how many hours.
+HITOTSUBU_REDIRECT_DUE_HOURS = int(os.environ.get("HITOTSUBU_REDIRECT_DUE_HOURS", "4"))
+HITOTSUBU_PHOTO_MAX_BYTES = int(os.environ.get("HITOTSUBU_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# The consumer hotline as it appears on every postcard and letter (the sender).
+HITOTSUBU_SENDER_NAME = os.environ.get("HITOTSUBU_SENDER_NAME", "株式会社ひとつぶ製菓 お客様相談室")
+HITOTSUBU_SENDER_POSTAL_CODE = os.environ.get("HITOTSUBU_SENDER_POSTAL_CODE", "1000005")
+HITOTSUBU_SENDER_ADDRESS = os.environ.get("HITOTSUBU_SENDER_ADDRESS", "東京都千代田区丸の内1-1-1")
+HITOTSUBU_SENDER_PHONE = os.environ.get("HITOTSUBU_SENDER_PHONE", "0120-000-000")
+HITOTSUBU_SENDER_HOURS = os.environ.get("HITOTSUBU_SENDER_HOURS", "平日 9:00〜17:00")
+# Official postcards have the postal-code boxes pre-printed and take a vertical address; blank stock
+# needs the boxes printed, and private postcards may want a horizontal address.
+HITOTSUBU_POSTCARD_ADDRESS_DIRECTION = os.environ.get("HITOTSUBU_POSTCARD_ADDRESS_DIRECTION", "vertical")
+HITOTSUBU_POSTCARD_PRINT_BOXES = env_bool("HITOTSUBU_POSTCARD_PRINT_BOXES", False)
+# Wording a letter to a consumer must never contain (it blames them); a letter with any is held.
+# Comma-separated in the environment; the default list lives in letters.rendering.checks.
+if os.environ.get("HITOTSUBU_BLAMING_PHRASES"):
+    HITOTSUBU_BLAMING_PHRASES = [p.strip() for p in os.environ["HITOTSUBU_BLAMING_PHRASES"].split(",") if p.strip()]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 
 LOGGING = {

@@ -9,13 +9,18 @@ import unicodedata
 
 from django.conf import settings
 
+# The one list (the letters check uses it too). Phrases are specific on purpose: "保管" alone would
+# refuse the factory's own "保管サンプル" (retained samples), which every good letter mentions.
 DEFAULT_BLAMING_PHRASES = (
-    "保管",
-    "誤使用",
-    "お客様の不注意",
-    "misuse",
-    "storage",
-    "you should have",
+    # Japanese
+    "お客様の保管", "保管状態", "保管状況", "保管方法", "保管環境", "誤使用", "不注意", "お客様の責任",
+    "お客様側の", "お客様のお取り扱い", "取り扱いの誤り", "取扱いの誤り", "使用方法の誤り", "ご使用方法",
+    "直射日光", "高温多湿", "当社に責任はございません", "弊社に責任はございません", "起こり得ません",
+    "ありえません", "あり得ません", "考えられません",
+    # English
+    "improper storage", "your storage", "stored it", "storage conditions", "misuse", "mishandl",
+    "improper use", "incorrect use", "you should have", "your fault", "your responsibility", "customer error",
+    "careless", "cannot happen", "could not have happened", "not our fault",
 )
 
 

@@ -12,22 +12,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from factories.wording import DEFAULT_BLAMING_PHRASES
 from letters.rendering import contexts, engine
 
-# Default for settings.HITOTSUBU_BLAMING_PHRASES. Matched case-insensitively
-# against the visible text. Deliberately broad: a false alarm costs a reviewer
-# a minute, a letter that blames the consumer costs the consumer.
-DEFAULT_BLAMING_PHRASES = (
-    # Japanese
-    "保管", "誤使用", "不注意", "お客様の責任", "お客様側の", "お客様のお取り扱い",
-    "取り扱いの誤り", "取扱いの誤り", "使用方法の誤り", "ご使用方法", "開封後",
-    "直射日光", "高温多湿", "当社に責任はございません", "弊社に責任はございません",
-    "起こり得ません", "ありえません", "あり得ません", "考えられません",
-    # English
-    "storage", "stored", "misuse", "mishandl", "improper use", "incorrect use",
-    "you should have", "your fault", "your responsibility", "customer error",
-    "careless", "cannot happen", "could not have happened", "not our fault",
-)
+# Default for settings.HITOTSUBU_BLAMING_PHRASES, matched case-insensitively against the visible
+# text: one list for the whole product (what the factory may not submit, a letter may not print).
+# A false alarm costs a reviewer a minute; a letter that blames the consumer costs the consumer.
 
 # Left-over template syntax or drafting markers, and Python's None printed
 # by a template for a missing value.

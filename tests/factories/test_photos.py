@@ -72,7 +72,7 @@ def test_oversized_photos_are_refused_with_the_limit(investigating, cast, settin
 
 
 def test_default_limit_is_five_megabytes(settings):
-    assert not hasattr(settings, "HITOTSUBU_PHOTO_MAX_BYTES")
+    assert settings.HITOTSUBU_PHOTO_MAX_BYTES == 5 * 1024 * 1024
     upload = SimpleUploadedFile("x.jpg", b"0" * (5 * 1024 * 1024 + 1))
     with pytest.raises(ValidationError) as error:
         validate_photo(upload)
