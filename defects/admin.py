@@ -6,20 +6,11 @@ read-only and the timeline cannot be edited or deleted.
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyInline, ViewOnlyAdmin
+
 from .models import (
     Consumer, Contact, DefectCase, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyInline):
@@ -54,36 +45,18 @@ class ConsumerInline(ReadOnlyInline):
 
 
 @admin.register(DefectCase)
-class DefectCaseAdmin(admin.ModelAdmin):
+class DefectCaseAdmin(ViewOnlyAdmin):
     list_display = ("reference", "received_at", "product", "factory", "category", "urgent", "state")
     list_filter = ("state", "factory", "category", "urgent")
     search_fields = ("reference",)
-    inlines = [ConsumerInline, ShipmentInline, ReplacementItemInline, RedirectRequestInline, EventInline]
-
     # Read-only: every change to a case (state, factory, address) is an action with a timeline row.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    inlines = [ConsumerInline, ShipmentInline, ReplacementItemInline, RedirectRequestInline, EventInline]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdmin):
     list_display = ("case", "at", "actor", "kind", "transition", "from_state", "to_state")
     list_filter = ("kind",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contact)

@@ -7,6 +7,8 @@ draft, and never edits submitted versions.
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyInline, ViewOnlyAdmin
+
 from .models import (
     Countermeasure,
     Factory,
@@ -92,18 +94,10 @@ class PhotoInline(admin.TabularInline):
         return False  # uploads are checked by content in defects.services.add_photo
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyInline):
     model = InvestigationVersion
-    extra = 0
-    can_delete = False
     fields = ("number", "submitted_by", "submitted_at", "decision", "decision_comment", "decided_by", "decided_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Investigation)
@@ -125,17 +119,8 @@ class InvestigationAdmin(admin.ModelAdmin):
 
 
 @admin.register(InvestigationVersion)
-class InvestigationVersionAdmin(admin.ModelAdmin):
+class InvestigationVersionAdmin(ViewOnlyAdmin):
     list_display = ("investigation", "number", "submitted_by", "submitted_at", "decision", "decided_by")
     list_filter = ("decision",)
     readonly_fields = ("investigation", "number", "snapshot", "submitted_by", "submitted_at", "decision",
                        "decision_comment", "decided_by", "decided_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
