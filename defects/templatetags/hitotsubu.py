@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from ..views.labels import STATE_CLASSES, TRANSITION_DONE, TRANSITION_LABELS, state_label
 
@@ -26,6 +27,19 @@ def transition_done(name):
 @register.simple_tag
 def state_badge(value):
     return format_html('<span class="badge {}">{}</span>', STATE_CLASSES.get(value, ""), state_label(value))
+
+
+# What happened to a letter, told in the reader's language whatever language the note was written in.
+LETTER_ACTIONS = {
+    "printed": gettext_lazy("printed"),
+    "mailed": gettext_lazy("mailed"),
+    "reprint": gettext_lazy("sent for reprint with its batch"),
+    "requeued": gettext_lazy("to be checked and printed again"),
+    "held": gettext_lazy("held by the letter check"),
+    "flagged_for_reprint": gettext_lazy("flagged for reprint"),
+}
+# For these the line above says it all; the stored note would only repeat it in its writer's language.
+LETTER_ACTIONS_WITHOUT_NOTE = frozenset({"printed", "mailed", "reprint"})
 
 
 def _label(choices, value):
@@ -64,6 +78,13 @@ def event_detail(event, data=None):
             parts.append(_("urgent"))
     elif event.kind == event.Kind.ADDRESS_CHANGE and data.get("changed"):
         parts.append(_("changed: %(fields)s") % {"fields": ", ".join(consumer_field_label(f) for f in data["changed"])})
+    elif event.kind == event.Kind.LETTER and data.get("kind"):
+        from letters.models import Kind
+
+        parts.append(str(_label(Kind, data["kind"])))
+        action = LETTER_ACTIONS.get(data.get("action", ""))
+        if action:
+            parts.append(str(action))
     elif event.kind == event.Kind.ASSIGNMENT and data.get("to"):
         parts.append(_("%(from)s → %(to)s") % {"from": data.get("from") or "—", "to": data["to"]})
     if data.get("carrier"):

@@ -12,7 +12,8 @@ from factories.versions import changes_since_rejection, diff, snapshot
 
 from .. import roles, selectors, services
 from ..forms import PAYLOAD_FORMS, ShipmentEventForm
-from ..models import Shipment, State
+from ..models import Event, Shipment, State
+from ..templatetags.hitotsubu import LETTER_ACTIONS_WITHOUT_NOTE
 from .forms import assign_form
 from .labels import CAUTION_TRANSITIONS, TRANSITION_HELP, TRANSITION_LABELS, in_flow_order
 
@@ -150,6 +151,8 @@ def case_context(request, case, *, payload_forms=None, contact_form=None, receiv
     events = list(case.events.select_related("actor"))
     for event in events:
         event.visible_note = selectors.event_note_for(user, event)
+        if event.kind == Event.Kind.LETTER and event.data.get("action") in LETTER_ACTIONS_WITHOUT_NOTE:
+            event.visible_note = ""
         event.visible_data = selectors.event_data_for(user, event)
     investigation = Investigation.objects.filter(case=case).first()
     contacts = list(case.contacts.select_related("by", "follow_up_owner")) if personal else []

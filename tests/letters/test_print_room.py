@@ -256,3 +256,17 @@ def test_the_apology_letter_tells_the_approved_consumer_summary(make_case, cast,
         assert "".join(COMPLETE_REPORT[field].split()) in text
     assert COMPLETE_REPORT["cause_of_occurrence"] not in text  # the internal analysis never goes out
     assert case.factory.name in text and "".join(phrase.split()) in text
+
+
+def test_the_case_page_tells_printing_in_the_readers_language(client, make_case, cast,
+                                                              django_capture_on_commit_callbacks):
+    case = make_case(State.AWAITING_RETURN)
+    check_all()
+    batch = make_batch(Kind.FIRST_NOTICE_POSTCARD, cast["mailroom"], django_capture_on_commit_callbacks)
+    services.mark_printed(batch, cast["mailroom"])  # the note is written in English (tests run in English)
+    login(client, cast["hotline"])
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "印刷済み" in page and "First-notice postcard printed" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "printed" in page
