@@ -2,9 +2,8 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
 
-from ..views.labels import STATE_CLASSES, TRANSITION_DONE, TRANSITION_LABELS, state_label
+from ..views.labels import LETTER_ACTIONS, STATE_CLASSES, TRANSITION_DONE, TRANSITION_LABELS, state_label
 
 register = template.Library()
 
@@ -27,19 +26,6 @@ def transition_done(name):
 @register.simple_tag
 def state_badge(value):
     return format_html('<span class="badge {}">{}</span>', STATE_CLASSES.get(value, ""), state_label(value))
-
-
-# What happened to a letter, told in the reader's language whatever language the note was written in.
-LETTER_ACTIONS = {
-    "printed": gettext_lazy("printed"),
-    "mailed": gettext_lazy("mailed"),
-    "reprint": gettext_lazy("sent for reprint with its batch"),
-    "requeued": gettext_lazy("to be checked and printed again"),
-    "held": gettext_lazy("held by the letter check"),
-    "flagged_for_reprint": gettext_lazy("flagged for reprint"),
-}
-# For these the line above says it all; the stored note would only repeat it in its writer's language.
-LETTER_ACTIONS_WITHOUT_NOTE = frozenset({"printed", "mailed", "reprint"})
 
 
 def _label(choices, value):

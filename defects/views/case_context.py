@@ -13,9 +13,10 @@ from factories.versions import changes_since_rejection, diff, snapshot
 from .. import roles, selectors, services
 from ..forms import PAYLOAD_FORMS, ShipmentEventForm
 from ..models import Event, Shipment, State
-from ..templatetags.hitotsubu import LETTER_ACTIONS_WITHOUT_NOTE
 from .forms import assign_form
-from .labels import CAUTION_TRANSITIONS, TRANSITION_HELP, TRANSITION_LABELS, in_flow_order
+from .labels import (
+    CAUTION_TRANSITIONS, LETTER_ACTIONS_WITHOUT_NOTE, TRANSITION_HELP, TRANSITION_LABELS, in_flow_order,
+)
 
 # Who logs calls and letters with the consumer, and marks promised follow-ups done. Factory QA never
 # talk to the consumer directly.

@@ -73,3 +73,16 @@ def state_label(value) -> str:
         return State(value).label
     except ValueError:
         return str(value or "")
+
+
+# What happened to a letter, told in the reader's language whatever language the note was written in.
+LETTER_ACTIONS = {
+    "printed": _("printed"),
+    "mailed": _("mailed"),
+    "reprint": _("sent for reprint with its batch"),
+    "requeued": _("to be checked and printed again"),
+    "held": _("held by the letter check"),
+    "flagged_for_reprint": _("flagged for reprint"),
+}
+# For these the line above says it all; the stored note would only repeat it in its writer's language.
+LETTER_ACTIONS_WITHOUT_NOTE = frozenset({"printed", "mailed", "reprint"})
