@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Contact, Event
+from .models import Contact, Event, Shipment, State
 
 OVERDUE_KEY = "overdue_contact"
 
@@ -62,5 +62,48 @@ def flag_overdue_follow_ups(now: datetime.datetime | None = None) -> list[Event]
                     "follow_up_due": contact.follow_up_due.isoformat(),
                     "follow_up_owner": contact.follow_up_owner.get_username() if contact.follow_up_owner_id else "",
                 },
+            ))
+    return written
+
+
+# --- return parcels that did not come -------------------------------------------------------------
+
+OVERDUE_RETURN_KEY = "overdue_return"
+
+
+def overdue_returns(today: datetime.date | None = None):
+    """Return parcels still expected after their date, on cases still waiting for them, not yet flagged.
+
+    A consumer who never sent the product back is a case that would otherwise wait in silence."""
+    today = today or timezone.localdate()
+    already_flagged = Event.objects.filter(kind=Event.Kind.NOTE, data__overdue_return=OuterRef("pk"))
+    return (
+        Shipment.objects.filter(direction=Shipment.Direction.RETURN, status=Shipment.Status.EXPECTED,
+                                received_at__isnull=True, expected_by__lt=today,
+                                case__state=State.AWAITING_RETURN)
+        .exclude(Exists(already_flagged))
+        .order_by("expected_by", "id")
+    )
+
+
+def flag_overdue_returns(today: datetime.date | None = None) -> list[Event]:
+    """One 'note' per overdue return parcel, once: the hotline calls the consumer, or decides to
+    investigate without the sample. Safe to run twice, and twice at once."""
+    today = today or timezone.localdate()
+    written = []
+    for shipment_id in overdue_returns(today).values_list("id", flat=True):
+        with transaction.atomic():
+            shipment = Shipment.objects.select_for_update(of=("self",)).select_related("case").get(pk=shipment_id)
+            if shipment.received_at or shipment.case.state != State.AWAITING_RETURN:
+                continue  # arrived or moved on since the list was read
+            if Event.objects.filter(kind=Event.Kind.NOTE, data__overdue_return=shipment.pk).exists():
+                continue  # another sweep got here first
+            written.append(Event.objects.create(
+                case=shipment.case, actor=None, kind=Event.Kind.NOTE,
+                note=_("Return parcel %(reference)s was expected by %(date)s and has not arrived: call the "
+                       "consumer, or investigate without the sample.") % {
+                    "reference": shipment.reference, "date": shipment.expected_by.isoformat()},
+                data={OVERDUE_RETURN_KEY: shipment.pk, "expected_by": shipment.expected_by.isoformat(),
+                      "return_reference": shipment.reference},
             ))
     return written

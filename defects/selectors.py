@@ -250,3 +250,13 @@ def event_data_for(user, event: Event) -> dict:
     if event.kind in PERSONAL_DATA_EVENT_KINDS and not roles.sees_personal_data(user):
         return {"changed": list(event.data.get("changed", []))} if isinstance(event.data, dict) else {}
     return event.data
+
+
+def late_returns(user) -> QuerySet[Shipment]:
+    """Return parcels past their expected date on cases still waiting for them: the hotline calls."""
+    if not roles.sees_personal_data(user):
+        return Shipment.objects.none()
+    return (Shipment.objects.filter(case__in=cases_for(user), direction=Shipment.Direction.RETURN,
+                                    status=Shipment.Status.EXPECTED, received_at__isnull=True,
+                                    expected_by__lt=timezone.localdate(), case__state=State.AWAITING_RETURN)
+            .select_related("case").order_by("expected_by", "id"))

@@ -20,3 +20,12 @@ def sweep_overdue_follow_ups() -> int:
     if written:
         logger.info("Flagged %d overdue follow-up(s).", len(written))
     return len(written)
+
+
+@shared_task(name="defects.tasks.sweep_overdue_returns")
+def sweep_overdue_returns() -> int:
+    """Put every return parcel that is late on its case's timeline, once. Returns how many were flagged."""
+    written = followups.flag_overdue_returns()
+    if written:
+        logger.info("Flagged %d overdue return parcel(s).", len(written))
+    return len(written)

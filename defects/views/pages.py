@@ -24,6 +24,7 @@ def home(request):
     # Late promises go to the people who can call the consumer back (factory QA cannot).
     overdue = selectors.overdue_follow_ups(user) if roles.sees_personal_data(user) else []
     return render(request, "defects/home.html", {
+        "late_returns": selectors.late_returns(user)[:QUEUE_LIMIT],
         "queue": queue[:QUEUE_LIMIT],
         "queue_truncated": len(queue) > QUEUE_LIMIT,
         "overdue": overdue,
