@@ -9,7 +9,9 @@ already has one is skipped, so the sweep may run as often as anyone likes (and t
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +78,9 @@ def overdue_returns(today: datetime.date | None = None):
 
     A consumer who never sent the product back is a case that would otherwise wait in silence."""
     today = today or timezone.localdate()
-    already_flagged = Event.objects.filter(kind=Event.Kind.NOTE, data__overdue_return=OuterRef("pk"))
+    # Compared as text: PostgreSQL has no jsonb = bigint operator for a JSON key against a column.
+    already_flagged = Event.objects.annotate(flagged=KT(f"data__{OVERDUE_RETURN_KEY}")).filter(
+        kind=Event.Kind.NOTE, flagged=Cast(OuterRef("pk"), output_field=CharField()))
     return (
         Shipment.objects.filter(direction=Shipment.Direction.RETURN, status=Shipment.Status.EXPECTED,
                                 received_at__isnull=True, expected_by__lt=today,
