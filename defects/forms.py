@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from factories.models import Factory, Product
 
-from . import addressing, carriers
+from . import addressing, carriers, postal
 from .models import Carrier, Category, Channel, Contact, Language, ReplacementItem, ShipmentEvent, ShippingCarrier
 
 
@@ -57,7 +57,7 @@ def clean_postal_code(value: str) -> str:
     """'８１０－０００１' -> '8100001'; a code Japan Post does not list is refused with a clear message."""
     if not value:
         return ""
-    return _normalized(addressing.lookup_postal_code, value).postal_code
+    return _normalized(postal.lookup_postal_code, value).postal_code
 
 
 def clean_person_name(value: str) -> str:

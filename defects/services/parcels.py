@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
-from .. import addressing, roles, selectors
+from .. import addressing, postal, roles, selectors
 from ..models import Consumer, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, State
 from ..timeline import record as _log
 from ._base import TransitionConflict, _locked, _user_or_none
@@ -157,7 +157,7 @@ def lookup_address(postal_code: str) -> dict:
     a postal code determines. Raises ValidationError({'postal_code': [clear message]}) for a code that
     is malformed or that Japan Post does not list. `alternatives` lists the towns of a shared code."""
     try:
-        found = addressing.lookup_postal_code(postal_code)
+        found = postal.lookup_postal_code(postal_code)
     except addressing.AddressingError as error:
         raise ValidationError({"postal_code": [str(error)]}) from None
 

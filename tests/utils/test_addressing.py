@@ -14,9 +14,7 @@ from defects.addressing import (
     InvalidName,
     InvalidPhoneNumber,
     InvalidPostalCode,
-    PostalAddress,
     UnknownPostalCode,
-    lookup_postal_code,
     normalize_address_text,
     normalize_kana,
     normalize_name,
@@ -25,6 +23,7 @@ from defects.addressing import (
     phone_digits,
     reject_control_characters,
 )
+from defects.postal import PostalAddress, lookup_postal_code
 
 LONG = "あ" * 10_000
 BAD_TYPES = [None, 8100001, b"8100001", ["8100001"]]
