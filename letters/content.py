@@ -35,8 +35,14 @@ def _factory(case) -> dict:
             "postal_code": factory.postal_code, "phone": factory.phone}
 
 
+def _latest_shipment(case, direction: str):
+    # Read through case.shipments.all() so that a print batch's prefetch serves every letter.
+    shipments = [s for s in case.shipments.all() if s.direction == direction]
+    return max(shipments, key=lambda s: (s.created_at, s.pk)) if shipments else None
+
+
 def _return_shipment(case):
-    return case.shipments.filter(direction="return").order_by("-created_at").first()
+    return _latest_shipment(case, "return")
 
 
 # How the letter names what was wrong, by the case's category: "…に包装の不良があり" /
@@ -74,9 +80,8 @@ def _summary(case, language: str) -> dict:
 
 def _parcel(case) -> tuple[list[dict], str]:
     """Products in the replacement parcel, and the goodwill item as one line of text."""
-    from defects.selectors import replacement_lines
-
-    lines = replacement_lines(case)
+    shipment = _latest_shipment(case, "replacement")
+    lines = [item.as_data() for item in shipment.items.all()] if shipment else []
     products = [{"name": line["name"], "quantity": line["quantity"]} for line in lines if line["kind"] == "product"]
     goodwill = ", ".join(
         line["name"] + (f" ({line['coupon_code']})" if line.get("coupon_code") else "")

@@ -271,3 +271,21 @@ def test_the_case_page_tells_printing_in_the_readers_language(client, make_case,
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "printed" in page
+
+
+@pytest.mark.parametrize("kind", [Kind.APOLOGY_LETTER, Kind.PACKING_SLIP, Kind.RETURN_KIT])
+def test_a_batch_reads_its_letters_contexts_without_a_query_per_letter(make_case, cast, kind,
+                                                                       django_assert_max_num_queries):
+    from letters.content import context_for
+
+    cases = [make_case(State.APPROVED) for _ in range(8)]
+    check_all()
+    batch = services.create_batch(kind, cast["mailroom"])  # not rendered: on_commit never fires here
+    with django_assert_max_num_queries(8):
+        contexts = [context_for(letter) for letter in services.batch_letters(batch)]
+    assert len(contexts) == len(cases)
+    if kind == Kind.RETURN_KIT:
+        assert all(c["return_reference"] for c in contexts)
+    else:
+        assert all(c["items"][0]["name"] == cases[0].product.name for c in contexts)
+        assert all(c["summary"]["prevention"] for c in contexts)
