@@ -92,6 +92,12 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The member of staff who has the case now (hotline or QA manager): who a colleague asks, and who
+    # is warned when a clock runs late. Set by defects.services.assign (a timeline event each time).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
 
     # Facts the transitions record about the case itself.
     return_requested_at = models.DateTimeField(null=True, blank=True)
