@@ -303,7 +303,7 @@ def _one_case(rows, rng, now, age, next_id, counters, users, qa_by_factory, prod
         due = done = owner = None
         if rng.random() < 0.3:
             due, owner = when + datetime.timedelta(days=rng.uniform(0.5, 5)), hotline
-            done = min(due, now) if (closed or rng.random() < 0.7) else None
+            done = min(due, now) if (closed or rng.random() < 0.5) else None
         contact_id = _take(next_id, Contact)
         rows[Contact].append({"id": contact_id, "case_id": case_id, "at": when, "by_id": hotline,
                               "channel": "phone", "direction": "outbound",

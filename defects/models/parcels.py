@@ -53,11 +53,18 @@ class Shipment(models.Model):
     # The state the returned product arrived in (a return parcel only); photos belong to the investigation.
     condition_on_arrival = models.TextField(_("condition on arrival"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # Set by the late-return sweep when it put this parcel on the timeline (once): the sweep reads the
+    # partial index below (returns still expected and not yet flagged), never the timeline.
+    overdue_flagged_at = models.DateTimeField(_("flagged late at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
+        indexes = [
+            models.Index(fields=["expected_by"], name="shipment_return_expected",
+                         condition=models.Q(direction="return", status="expected", received_at__isnull=True)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"], condition=~models.Q(reference=""), name="unique_return_reference"

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_volume_writes_cases_with_their_timeline_parcels_and_letters(cast):
-    call_command("seed_volume", cases=400, chunk=150, seed=3, verbosity=0)
+    call_command("seed_volume", cases=400, years=2, chunk=150, seed=3, verbosity=0)
     assert DefectCase.objects.count() == 400
     assert Factory.objects.count() == 5
     assert Consumer.objects.count() == 400
@@ -53,3 +53,36 @@ def test_a_case_opened_after_seeding_gets_a_fresh_reference(cast, make_case):
 def test_seed_volume_refuses_nonsense():
     with pytest.raises(CommandError):
         call_command("seed_volume", cases=0, verbosity=0)
+
+
+def test_sweeps_with_nothing_due_cost_the_same_over_years_of_closed_cases(cast):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from defects import followups
+
+    # Nothing due in the past: the sweeps read their partial indexes and find nothing, in a fixed
+    # number of queries however many closed cases (and their timelines) lie behind.
+    long_ago = datetime.date(2000, 1, 1)
+    call_command("seed_volume", cases=300, years=3, seed=5, verbosity=0)
+    with CaptureQueriesContext(connection) as queries:
+        assert followups.flag_overdue_returns(today=long_ago) == []
+        assert followups.flag_overdue_follow_ups(now=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)) == []
+    assert len(queries) == 2
+    # The late-return sweep reads the parcels' flag column, never the timeline.
+    assert "defects_event" not in queries.captured_queries[0]["sql"]
+
+
+def test_the_late_return_sweep_flags_each_parcel_once_by_its_column(cast):
+    from defects import followups
+
+    call_command("seed_volume", cases=300, years=1, seed=5, verbosity=0)
+    late = list(followups.overdue_returns())
+    assert late, "the seeded data has late returns"
+    written = followups.flag_overdue_returns()
+    assert len(written) == len(late)
+    assert all(s.overdue_flagged_at for s in Shipment.objects.filter(pk__in=[s.pk for s in late]))
+    assert followups.flag_overdue_returns() == []
+    assert list(followups.overdue_returns()) == []

@@ -4,12 +4,13 @@
 
 PostgreSQL: rows are streamed with COPY (100,000 cases with their timeline, contacts, parcels,
 letters and investigations in well under a few minutes). SQLite: bulk_create in big batches.
-Adds to what is there (runs seed_demo first for the users and the master data); run it on an empty
+Adds to what is there (runs seed_demo first on a database without its users); run it on an empty
 database for benchmarks. What the rows look like is in defects/volume.py.
 """
 
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         if years < 1:
             raise CommandError("--years must be at least 1.")
         started = time.monotonic()
-        call_command("seed_demo", verbosity=0)
+        if not get_user_model().objects.filter(username="hotline").exists():
+            # The demo's users and master data; never run over existing ones (it resets passwords).
+            call_command("seed_demo", verbosity=0)
         written = volume.seed(cases, years=years, seed=seed, chunk=chunk,
                               progress=lambda done: self.stdout.write(f"  {done:,} / {cases:,} cases"))
         rows = ", ".join(f"{count:,} {name}" for name, count in written.items())
