@@ -197,6 +197,8 @@ HITOTSUBU_POSTCARD_PRINT_BOXES = env_bool("HITOTSUBU_POSTCARD_PRINT_BOXES", Fals
 if os.environ.get("HITOTSUBU_BLAMING_PHRASES"):
     HITOTSUBU_BLAMING_PHRASES = [p.strip() for p in os.environ["HITOTSUBU_BLAMING_PHRASES"].split(",") if p.strip()]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
+# bench/scale.py only: mounts a no-op JSON view (config/bench.py) to measure intake against.
+HITOTSUBU_BENCH = env_bool("HITOTSUBU_BENCH", False)
 
 LOGGING = {
     "version": 1,
