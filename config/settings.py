@@ -3,9 +3,10 @@
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from . import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HITOTSUBU_VAR_DIR", BASE_DIR / "var"))
@@ -82,18 +83,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hitotsubu.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded default under concurrent requests (runserver is threaded): a deferred transaction
-    # that reads and then writes is refused the lock upgrade at once ("database is locked", a 500),
-    # without waiting. IMMEDIATE takes the write lock when the transaction begins, so writers queue
-    # behind the busy timeout instead; WAL lets readers go on while one writes.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    })
+# Databases and file storage from the environment: see config/env.py (SQLite WAL + IMMEDIATE for the
+# embedded default; pool, health checks and a statement timeout for PostgreSQL; S3 or a shared volume).
+DATABASES = {"default": env.database(os.environ, VAR_DIR)}
+STORAGES = env.storages(os.environ)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
