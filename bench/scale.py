@@ -224,11 +224,12 @@ def main():
                   f"{q[0]:5} {q[1]:5}{flag}")
 
         sweeps = {size: helper(size, "sweeps") for size in (small, large)}
-        for name in sweeps[large]:
-            ratio = sweeps[large][name] / max(sweeps[small][name], 1e-6)
+        for (small_name, small_ms), (large_name, large_ms) in zip(sweeps[small].items(), sweeps[large].items()):
+            ratio = large_ms / max(small_ms, 1e-6)
             flag = "" if ratio <= 2 else "  <-"
-            print(f"{('sweep: ' + name)[:58]:58} {sweeps[small][name]:9.1f} {sweeps[large][name]:9.1f} {ratio:6.2f}"
-                  f"{'':>12}{flag}")
+            print(f"{('sweep: ' + small_name)[:58]:58} {small_ms:9.1f} {large_ms:9.1f} {ratio:6.2f}{'':>12}{flag}")
+            if small_name != large_name:
+                print(f"{'   at the large size: ' + large_name:58}")
 
         token = prep[large]["hotline_token"]
         port = ports[large]

@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from defects import followups, keyset  # noqa: E402
-from defects.models import Consumer, DefectCase, Shipment  # noqa: E402
+from defects.models import Consumer, Contact, DefectCase, Shipment  # noqa: E402
 from defects.views import pages, routing  # noqa: E402
 
 USERS = ("hotline", "qa_manager", "mailroom", "qa_kyu", "admin")
@@ -139,11 +139,26 @@ def _median_ms(fn, repeat=5):
 
 
 def sweeps(_payload):
-    # The first run flags whatever is due (its cost follows what is due); then the steady state.
+    """Each sweep: with nothing due (a date before any data: the cost that must not grow with the
+    closed cases), and in its steady state after a first run flagged what was due. The number of
+    rows due is reported too: the steady state may grow with them, never with the closed cases."""
+    import datetime
+
+    from django.utils import timezone
+
+    long_ago = timezone.make_aware(datetime.datetime(2001, 1, 1))
+    due_promises = followups.overdue_follow_ups().count()
+    due_returns = followups.overdue_returns().count()
     followups.flag_overdue_follow_ups()
     followups.flag_overdue_returns()
-    return {"overdue follow-ups (steady)": _median_ms(followups.flag_overdue_follow_ups),
-            "late returns (steady)": _median_ms(followups.flag_overdue_returns)}
+    open_promises = Contact.objects.filter(follow_up_due__lt=timezone.now(), follow_up_done_at__isnull=True).count()
+    return {
+        "follow-ups, nothing due": _median_ms(lambda: followups.flag_overdue_follow_ups(now=long_ago)),
+        "late returns, nothing due": _median_ms(lambda: followups.flag_overdue_returns(today=long_ago.date())),
+        f"follow-ups, steady ({open_promises} overdue, {due_promises} new)":
+            _median_ms(followups.flag_overdue_follow_ups),
+        f"late returns, steady ({due_returns} new)": _median_ms(followups.flag_overdue_returns),
+    }
 
 
 def surge_check(payload):

@@ -22,8 +22,12 @@ CAP = 1000
 
 
 def capped_count(queryset: QuerySet, cap: int = CAP) -> tuple[int, bool]:
-    """(count, more): at most `cap` rows are counted (SELECT COUNT(*) FROM (... LIMIT cap + 1))."""
-    n = queryset.order_by()[: cap + 1].count()
+    """(count, more): at most `cap` rows are counted (SELECT COUNT(*) FROM (... LIMIT cap + 1)).
+
+    The list's own order is kept in the subquery: PostgreSQL then walks the list's index and stops
+    after cap + 1 matches. Without it, a filter such as "open cases" (all recent) made it scan the
+    table from the oldest rows to find them."""
+    n = queryset[: cap + 1].count()
     return min(n, cap), n > cap
 
 

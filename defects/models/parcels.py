@@ -62,8 +62,13 @@ class Shipment(models.Model):
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
         indexes = [
+            # Returns still expected (the hotline's late-return list) ...
             models.Index(fields=["expected_by"], name="shipment_return_expected",
                          condition=models.Q(direction="return", status="expected", received_at__isnull=True)),
+            # ... and those of them the sweep has not flagged yet: its steady state reads nothing.
+            models.Index(fields=["expected_by"], name="shipment_return_unflagged",
+                         condition=models.Q(direction="return", status="expected", received_at__isnull=True,
+                                            overdue_flagged_at__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(
