@@ -76,13 +76,16 @@ def overdue_returns(today: datetime.date | None = None):
     """Return parcels still expected after their date, on cases still waiting for them, not yet flagged.
 
     A consumer who never sent the product back is a case that would otherwise wait in silence.
-    Served by the shipment_return_expected partial index: the cost follows the parcels still
-    expected, never the timeline or the years of closed cases."""
+    Served by the shipment_return_unflagged partial index: the cost follows the parcels newly late,
+    never the timeline or the years of closed cases."""
+    return _unflagged_late_returns(today).filter(case__state=State.AWAITING_RETURN)
+
+
+def _unflagged_late_returns(today=None):
     today = today or timezone.localdate()
     return (
         Shipment.objects.filter(direction=Shipment.Direction.RETURN, status=Shipment.Status.EXPECTED,
-                                received_at__isnull=True, expected_by__lt=today, overdue_flagged_at__isnull=True,
-                                case__state=State.AWAITING_RETURN)
+                                received_at__isnull=True, expected_by__lt=today, overdue_flagged_at__isnull=True)
         .order_by("expected_by", "id")
     )
 
@@ -92,13 +95,18 @@ def flag_overdue_returns(today: datetime.date | None = None) -> list[Event]:
     investigate without the sample. Safe to run twice, and twice at once."""
     today = today or timezone.localdate()
     written = []
-    for shipment_id in overdue_returns(today).values_list("id", flat=True):
+    # Every late return not yet dealt with, also those whose case moved on without it (withdrawn,
+    # investigated without the sample): those are marked dealt with and never read again, so the
+    # sweep's work does not pile up with the years.
+    for shipment_id in _unflagged_late_returns(today).values_list("id", flat=True):
         with transaction.atomic():
             shipment = Shipment.objects.select_for_update(of=("self",)).select_related("case").get(pk=shipment_id)
-            if shipment.received_at or shipment.case.state != State.AWAITING_RETURN:
-                continue  # arrived or moved on since the list was read
-            if shipment.overdue_flagged_at is not None:
-                continue  # another sweep got here first
+            if shipment.received_at or shipment.overdue_flagged_at is not None:
+                continue  # arrived, or another sweep got here first
+            if shipment.case.state != State.AWAITING_RETURN:
+                shipment.overdue_flagged_at = timezone.now()  # nobody waits for it: nothing to say
+                shipment.save(update_fields=["overdue_flagged_at"])
+                continue
             shipment.overdue_flagged_at = timezone.now()
             shipment.save(update_fields=["overdue_flagged_at"])
             written.append(Event.objects.create(

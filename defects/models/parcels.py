@@ -53,8 +53,9 @@ class Shipment(models.Model):
     # The state the returned product arrived in (a return parcel only); photos belong to the investigation.
     condition_on_arrival = models.TextField(_("condition on arrival"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    # Set by the late-return sweep when it put this parcel on the timeline (once): the sweep reads the
-    # partial index below (returns still expected and not yet flagged), never the timeline.
+    # Set by the late-return sweep when it dealt with this late parcel, once: put it on the timeline,
+    # or found its case no longer waiting for it (withdrawn, investigated without the sample). The
+    # sweep reads the partial index below (late returns not yet dealt with), never the timeline.
     overdue_flagged_at = models.DateTimeField(_("flagged late at"), null=True, blank=True, editable=False)
 
     class Meta:
