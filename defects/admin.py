@@ -95,10 +95,12 @@ class ShipmentEventInline(ReadOnlyInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(BigTableAdmin):
     """Parcels are read here; they change through the services (scan, ship, parcel events)."""
 
     list_display = ("case", "direction", "carrier", "reference", "tracking_number", "status", "expected_by")
+    list_select_related = ("case",)
+    ordering = ("-id",)  # the model's order (created_at) has no index
     list_filter = ("direction", "status", "carrier")
     search_fields = ("reference", "tracking_number", "case__reference")
     inlines = [ShipmentEventInline]
