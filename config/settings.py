@@ -3,9 +3,10 @@
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from . import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HITOTSUBU_VAR_DIR", BASE_DIR / "var"))
@@ -82,11 +83,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hitotsubu.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent demo requests wait for the write lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Databases and file storage from the environment: see config/env.py (SQLite WAL + IMMEDIATE for the
+# embedded default; pool, health checks and a statement timeout for PostgreSQL; S3 or a shared volume).
+DATABASES = {"default": env.database(os.environ, VAR_DIR)}
+STORAGES = env.storages(os.environ)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -190,6 +190,8 @@ HITOTSUBU_POSTCARD_PRINT_BOXES = env_bool("HITOTSUBU_POSTCARD_PRINT_BOXES", Fals
 if os.environ.get("HITOTSUBU_BLAMING_PHRASES"):
     HITOTSUBU_BLAMING_PHRASES = [p.strip() for p in os.environ["HITOTSUBU_BLAMING_PHRASES"].split(",") if p.strip()]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
+# bench/scale.py only: mounts a no-op JSON view (config/bench.py) to measure intake against.
+HITOTSUBU_BENCH = env_bool("HITOTSUBU_BENCH", False)
 
 LOGGING = {
     "version": 1,

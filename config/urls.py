@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,3 +10,8 @@ urlpatterns = [
     path("print-room/", include("letters.urls")),
     path("", include("defects.urls")),
 ]
+
+if settings.HITOTSUBU_BENCH:
+    from .bench import NoopView
+
+    urlpatterns.insert(0, path("api/_bench/noop/", NoopView.as_view(), name="bench_noop"))

@@ -6,7 +6,7 @@ read-only and the timeline cannot be edited or deleted.
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyInline, ViewOnlyAdmin
+from config.admin import BigTableAdmin, ReadOnlyInline, ViewOnlyAdmin
 
 from .models import (
     Consumer, Contact, DefectCase, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier,
@@ -48,6 +48,7 @@ class ConsumerInline(ReadOnlyInline):
 class DefectCaseAdmin(ViewOnlyAdmin):
     list_display = ("reference", "received_at", "product", "factory", "category", "urgent", "state")
     list_filter = ("state", "factory", "category", "urgent")
+    list_select_related = ("product", "factory")
     search_fields = ("reference",)
     # Read-only: every change to a case (state, factory, address) is an action with a timeline row.
     inlines = [ConsumerInline, ShipmentInline, ReplacementItemInline, RedirectRequestInline, EventInline]
@@ -57,11 +58,15 @@ class DefectCaseAdmin(ViewOnlyAdmin):
 class EventAdmin(ViewOnlyAdmin):
     list_display = ("case", "at", "actor", "kind", "transition", "from_state", "to_state")
     list_filter = ("kind",)
+    list_select_related = ("case", "actor")
+    ordering = ("-id",)  # the primary key: newest first without sorting the timeline
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(BigTableAdmin):
     list_display = ("case", "at", "by", "channel", "direction", "follow_up_due", "follow_up_done_at")
+    list_select_related = ("case", "by")
+    ordering = ("-id",)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -90,10 +95,12 @@ class ShipmentEventInline(ReadOnlyInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(BigTableAdmin):
     """Parcels are read here; they change through the services (scan, ship, parcel events)."""
 
     list_display = ("case", "direction", "carrier", "reference", "tracking_number", "status", "expected_by")
+    list_select_related = ("case",)
+    ordering = ("-id",)  # the model's order (created_at) has no index
     list_filter = ("direction", "status", "carrier")
     search_fields = ("reference", "tracking_number", "case__reference")
     inlines = [ShipmentEventInline]
@@ -111,6 +118,7 @@ class ShipmentAdmin(admin.ModelAdmin):
 @admin.register(RedirectRequest)
 class RedirectRequestAdmin(admin.ModelAdmin):
     list_display = ("case", "owner", "due_at", "done_at", "done_by")
+    list_select_related = ("case", "owner", "done_by")
     list_filter = (("done_at", admin.EmptyFieldListFilter),)
 
     def has_add_permission(self, request):

@@ -9,9 +9,7 @@ already has one is skipped, so the sweep may run as often as anyone likes (and t
 import datetime
 
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +27,8 @@ def overdue_follow_ups(now: datetime.datetime | None = None):
     now = now or timezone.now()
     already_flagged = _flag_events().filter(contact=OuterRef("pk"))
     return (
-        Contact.objects.filter(follow_up_due__lt=now, follow_up_done_at__isnull=True)
+        # The contact_open_promise partial index: only promises still open are read.
+        Contact.objects.filter(follow_up_due__isnull=False, follow_up_due__lt=now, follow_up_done_at__isnull=True)
         .exclude(Exists(already_flagged))
         .order_by("follow_up_due", "id")
     )
@@ -76,16 +75,17 @@ OVERDUE_RETURN_KEY = "overdue_return"
 def overdue_returns(today: datetime.date | None = None):
     """Return parcels still expected after their date, on cases still waiting for them, not yet flagged.
 
-    A consumer who never sent the product back is a case that would otherwise wait in silence."""
+    A consumer who never sent the product back is a case that would otherwise wait in silence.
+    Served by the shipment_return_unflagged partial index: the cost follows the parcels newly late,
+    never the timeline or the years of closed cases."""
+    return _unflagged_late_returns(today).filter(case__state=State.AWAITING_RETURN)
+
+
+def _unflagged_late_returns(today=None):
     today = today or timezone.localdate()
-    # Compared as text: PostgreSQL has no jsonb = bigint operator for a JSON key against a column.
-    already_flagged = Event.objects.annotate(flagged=KT(f"data__{OVERDUE_RETURN_KEY}")).filter(
-        kind=Event.Kind.NOTE, flagged=Cast(OuterRef("pk"), output_field=CharField()))
     return (
         Shipment.objects.filter(direction=Shipment.Direction.RETURN, status=Shipment.Status.EXPECTED,
-                                received_at__isnull=True, expected_by__lt=today,
-                                case__state=State.AWAITING_RETURN)
-        .exclude(Exists(already_flagged))
+                                received_at__isnull=True, expected_by__lt=today, overdue_flagged_at__isnull=True)
         .order_by("expected_by", "id")
     )
 
@@ -95,13 +95,20 @@ def flag_overdue_returns(today: datetime.date | None = None) -> list[Event]:
     investigate without the sample. Safe to run twice, and twice at once."""
     today = today or timezone.localdate()
     written = []
-    for shipment_id in overdue_returns(today).values_list("id", flat=True):
+    # Every late return not yet dealt with, also those whose case moved on without it (withdrawn,
+    # investigated without the sample): those are marked dealt with and never read again, so the
+    # sweep's work does not pile up with the years.
+    for shipment_id in _unflagged_late_returns(today).values_list("id", flat=True):
         with transaction.atomic():
             shipment = Shipment.objects.select_for_update(of=("self",)).select_related("case").get(pk=shipment_id)
-            if shipment.received_at or shipment.case.state != State.AWAITING_RETURN:
-                continue  # arrived or moved on since the list was read
-            if Event.objects.filter(kind=Event.Kind.NOTE, data__overdue_return=shipment.pk).exists():
-                continue  # another sweep got here first
+            if shipment.received_at or shipment.overdue_flagged_at is not None:
+                continue  # arrived, or another sweep got here first
+            if shipment.case.state != State.AWAITING_RETURN:
+                shipment.overdue_flagged_at = timezone.now()  # nobody waits for it: nothing to say
+                shipment.save(update_fields=["overdue_flagged_at"])
+                continue
+            shipment.overdue_flagged_at = timezone.now()
+            shipment.save(update_fields=["overdue_flagged_at"])
             written.append(Event.objects.create(
                 case=shipment.case, actor=None, kind=Event.Kind.NOTE,
                 note=_("Return parcel %(reference)s was expected by %(date)s and has not arrived: call the "

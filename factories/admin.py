@@ -7,7 +7,7 @@ draft, and never edits submitted versions.
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyInline, ViewOnlyAdmin
+from config.admin import EstimatedCountPaginator, ReadOnlyInline, ViewOnlyAdmin
 
 from .models import (
     Countermeasure,
@@ -38,6 +38,7 @@ class FactoryAdmin(admin.ModelAdmin):
 @admin.register(Line)
 class LineAdmin(admin.ModelAdmin):
     list_display = ("factory", "code", "name")
+    list_select_related = ("factory",)
     list_filter = ("factory",)
     search_fields = ("code", "name")
 
@@ -51,6 +52,7 @@ class PlantCodeInline(admin.TabularInline):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "jan", "lot_format", "default_factory")
+    list_select_related = ("default_factory",)
     search_fields = ("code", "name", "jan")
     fields = ("code", "name", "jan", "lot_format", "default_factory")
     inlines = [PlantCodeInline]
@@ -59,6 +61,7 @@ class ProductAdmin(admin.ModelAdmin):
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "factory")
+    list_select_related = ("user", "factory")
 
 
 class _DraftOnlyInline(admin.TabularInline):
@@ -103,6 +106,10 @@ class VersionInline(ReadOnlyInline):
 @admin.register(Investigation)
 class InvestigationAdmin(admin.ModelAdmin):
     list_display = ("case", "conclusion", "updated_at", "updated_by")
+    list_select_related = ("case", "updated_by")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    ordering = ("-id",)
     list_filter = ("conclusion", "occurrence_category", "escape_category")
     search_fields = ("case__reference",)
     readonly_fields = ("case", "updated_by", "updated_at")
@@ -121,6 +128,7 @@ class InvestigationAdmin(admin.ModelAdmin):
 @admin.register(InvestigationVersion)
 class InvestigationVersionAdmin(ViewOnlyAdmin):
     list_display = ("investigation", "number", "submitted_by", "submitted_at", "decision", "decided_by")
+    list_select_related = ("investigation", "submitted_by", "decided_by")
     list_filter = ("decision",)
     readonly_fields = ("investigation", "number", "snapshot", "submitted_by", "submitted_at", "decision",
                        "decision_comment", "decided_by", "decided_at")

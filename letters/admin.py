@@ -11,6 +11,8 @@ class LetterAdmin(ViewOnlyAdmin):
 
     list_display = ("case", "kind", "status", "language", "revision", "needs_reprint", "batch", "printed_at")
     list_filter = ("kind", "status", "needs_reprint")
+    list_select_related = ("case", "batch")
+    ordering = ("-id",)  # Letter's own ordering (created_at) has no index: sorting millions took seconds
     search_fields = ("case__reference",)
 
 
@@ -18,3 +20,4 @@ class LetterAdmin(ViewOnlyAdmin):
 class PrintBatchAdmin(ViewOnlyAdmin):
     list_display = ("id", "kind", "status", "count", "progress", "created_at", "printed_at", "mailed_at")
     list_filter = ("kind", "status")
+    ordering = ("-id",)

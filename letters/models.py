@@ -52,6 +52,8 @@ class Letter(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
+        # The print room reads the few letters flagged for reprint among millions mailed.
+        indexes = [models.Index(fields=["id"], condition=models.Q(needs_reprint=True), name="letter_needs_reprint")]
         constraints = [
             # One live letter of each kind per case; a cancelled one may be replaced.
             models.UniqueConstraint(fields=["case", "kind"], condition=~models.Q(status="cancelled"),

@@ -6,6 +6,7 @@ timeline row and follow-up work belong to `defects.services`, the only code that
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -115,6 +116,17 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # One index per filter of the case list with its order (newest first), so a keyset page is an
+        # index range scan whatever the filter; the unrouted queue has a partial index of its own.
+        indexes = [
+            models.Index(F("received_at").desc(), F("id").desc(), name="case_newest"),
+            models.Index("state", F("received_at").desc(), F("id").desc(), name="case_state_newest"),
+            models.Index("factory", F("received_at").desc(), F("id").desc(), name="case_factory_newest"),
+            models.Index("category", F("received_at").desc(), F("id").desc(), name="case_category_newest"),
+            models.Index("urgent", F("received_at").desc(), F("id").desc(), name="case_urgent_newest"),
+            models.Index(fields=["received_at", "id"], condition=models.Q(factory__isnull=True),
+                         name="case_unrouted"),
+        ]
         verbose_name = _("defect case")
         verbose_name_plural = _("defect cases")
 
@@ -299,6 +311,12 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The follow-up sweep and the late-promise lists read only promises still open: this index
+        # holds those alone, so their cost follows what is due, not the years of contacts behind it.
+        indexes = [
+            models.Index(fields=["follow_up_due"], name="contact_open_promise",
+                         condition=models.Q(follow_up_done_at__isnull=True, follow_up_due__isnull=False)),
+        ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 

@@ -53,11 +53,24 @@ class Shipment(models.Model):
     # The state the returned product arrived in (a return parcel only); photos belong to the investigation.
     condition_on_arrival = models.TextField(_("condition on arrival"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # Set by the late-return sweep when it dealt with this late parcel, once: put it on the timeline,
+    # or found its case no longer waiting for it (withdrawn, investigated without the sample). The
+    # sweep reads the partial index below (late returns not yet dealt with), never the timeline.
+    overdue_flagged_at = models.DateTimeField(_("flagged late at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
+        indexes = [
+            # Returns still expected (the hotline's late-return list) ...
+            models.Index(fields=["expected_by"], name="shipment_return_expected",
+                         condition=models.Q(direction="return", status="expected", received_at__isnull=True)),
+            # ... and those of them the sweep has not flagged yet: its steady state reads nothing.
+            models.Index(fields=["expected_by"], name="shipment_return_unflagged",
+                         condition=models.Q(direction="return", status="expected", received_at__isnull=True,
+                                            overdue_flagged_at__isnull=True)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"], condition=~models.Q(reference=""), name="unique_return_reference"

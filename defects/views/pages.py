@@ -1,11 +1,10 @@
 """Home (the user's queue and late promises) and the case list."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import roles, selectors, services
+from .. import keyset, roles, selectors, services
 from .forms import CaseFilterForm
 from .labels import in_flow_order
 
@@ -46,8 +45,10 @@ def case_list(request):
             cases, status = cases.none(), 400
     if roles.sees_personal_data(user):
         cases = cases.select_related("consumer")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    if form.is_bound and not roles.sees_personal_data(user) and not page.paginator.count:
+    # Keyset pages (newer/older from a cursor) and a count capped at keyset.CAP: O(page size).
+    page = keyset.case_page(cases, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
+    page.count, page.count_capped = keyset.capped_count(cases) if page.object_list or page.newer else (0, False)
+    if form.is_bound and not roles.sees_personal_data(user) and not page.count:
         form.forget_q()
     context = {"form": form, "page": page}
     # htmx live filtering swaps only the results; without JS the whole page comes back.

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import roles, selectors, services
 from .case import case_page
-from .forms import assign_form
+from .forms import AssignFactoryForm, assign_form
+
+UNROUTED_LIMIT = 100
 
 
 @require_GET
@@ -19,11 +21,18 @@ def unrouted(request):
     user = request.user
     if not roles.roles_of(user) & selectors.UNROUTED_ROLES:
         raise PermissionDenied(_("Your role does not route cases."))
-    cases = list(selectors.unrouted(user))
+    unrouted_cases = selectors.unrouted(user)
+    # The first UNROUTED_LIMIT of the queue (urgent, then oldest) and how many there are in all.
+    cases = list(unrouted_cases[:UNROUTED_LIMIT])
+    total = len(cases) if len(cases) < UNROUTED_LIMIT else unrouted_cases.count()
     may_assign = roles.has_role(user, roles.QA_MANAGER)
+    # The factory choices are read once for every row's form (each form read them again: a query a row).
+    choices = list(AssignFactoryForm().fields["factory"].choices) if may_assign else []
     for case in cases:
         case.assign_form = assign_form(case) if may_assign else None
-    return render(request, "defects/unrouted.html", {"cases": cases, "may_assign": may_assign})
+        if may_assign:
+            case.assign_form.fields["factory"].choices = choices
+    return render(request, "defects/unrouted.html", {"cases": cases, "total": total, "may_assign": may_assign})
 
 
 @require_POST

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.pagination import PageNumberPagination
 
+from defects.keyset import CaseCursorPagination
 from defects.models import Contact, DefectCase, State
 from tests.api.conftest import case_body, case_url
 from tests.conftest import COMPLETE_REPORT, DISTINCTIVE_CONSUMER
@@ -42,7 +42,7 @@ def test_only_hotline_and_admin_open_cases(api, gum, who):
 
 def test_list_is_paginated_and_filtered(api, make_case, chocolate, monkeypatch):
     # PAGE_SIZE is read once into the paginator class, so overriding the setting would not reach it.
-    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    monkeypatch.setattr(CaseCursorPagination, "page_size", 2)
     received = make_case(State.RECEIVED)
     urgent = make_case(State.AWAITING_RETURN, health_effect=True, category="foreign_matter")
     sai_case = make_case(State.RECEIVED, product=chocolate)

@@ -56,3 +56,15 @@ def test_the_sweep_task_returns_how_many_it_flagged(make_case):
     late(make_case(State.AWAITING_RETURN))
     assert sweep_overdue_returns.apply().get() == 1
     assert sweep_overdue_returns.apply().get() == 0
+
+
+def test_a_late_return_of_a_withdrawn_case_is_settled_once_and_never_read_again(make_case, cast):
+    from defects import services
+    from defects.models import Shipment
+
+    case = make_case(State.AWAITING_RETURN)
+    Shipment.objects.filter(case=case).update(expected_by=timezone.localdate() - datetime.timedelta(days=3))
+    services.withdraw(case, cast["hotline"], "お客様のご都合")
+    assert followups.flag_overdue_returns() == []  # nobody waits for it: no note
+    assert Shipment.objects.get(case=case, direction="return").overdue_flagged_at is not None
+    assert not followups._unflagged_late_returns().exists()  # the next sweeps read nothing

@@ -135,9 +135,29 @@ def test_case_list_paginates(make_case, login, hotline):
     for _ in range(27):
         make_case(State.RECEIVED)
     client = login(hotline)
-    first, second = client.get("/cases/"), client.get("/cases/", {"page": 2})
+    first = client.get("/cases/")
+    # Keyset pages: "older" continues after the last row shown, "newer" goes back.
+    second = client.get("/cases/", {"after": first.context["page"].older})
     assert len(_refs(first)) == 25 and len(_refs(second)) == 2
-    assert client.get("/cases/", {"page": "x"}).status_code == 200
+    assert not set(_refs(first)) & set(_refs(second))
+    assert second.context["page"].older is None and first.context["page"].newer is None
+    back = client.get("/cases/", {"before": second.context["page"].newer})
+    assert _refs(back) == _refs(first)
+    assert first.context["page"].count == 27 and not first.context["page"].count_capped
+    # A damaged cursor shows the first page, never an error.
+    assert _refs(client.get("/cases/", {"after": "x"})) == _refs(first)
+    assert client.get("/cases/", {"before": "%%%"}).status_code == 200
+
+
+def test_case_list_count_is_capped(make_case, login, hotline, monkeypatch):
+    from defects import keyset
+
+    monkeypatch.setattr(keyset, "CAP", 3)
+    monkeypatch.setattr(keyset.capped_count, "__defaults__", (3,))
+    for _ in range(5):
+        make_case(State.RECEIVED)
+    response = login(hotline).get("/cases/")
+    assert (response.context["page"].count, response.context["page"].count_capped) == (3, True)
 
 
 def test_htmx_filtering_returns_only_the_results(make_case, login, hotline):

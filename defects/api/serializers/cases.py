@@ -3,6 +3,8 @@ leave the rules to defects.forms (see bridge.py). Nothing here writes to the dat
 defects.services.
 """
 
+import copy
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +15,20 @@ from ... import roles, selectors, services
 from ...forms import PAYLOAD_FORMS, CaseIntakeForm, ContactForm, reject_control_characters
 from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language
 from ..bridge import run_form, serializer_from_form
+
+
+class FieldsBuiltOnce:
+    """DRF's ModelSerializer builds every field from the model's metadata on each instantiation:
+    a quarter of an intake's time in the profile (issue 11). The built fields depend only on the
+    class, so they are built once and each serializer gets its own copy (as DRF copies declared fields)."""
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()
+            cls._fields_template = template
+        return copy.deepcopy(template)
 
 
 class FactorySerializer(serializers.ModelSerializer):
@@ -27,13 +43,13 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["code", "name"]
 
 
-class ConsumerSerializer(serializers.ModelSerializer):
+class ConsumerSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Consumer
         fields = ["name", "name_kana", "postal_code", "address", "phone", "email", "language"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A case. Factory users get only selectors.FACTORY_CASE_FIELDS and `available_transitions`;
     the other fields (`consumer` above all) are absent from their answers, not null."""
 

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from factories.models import Factory, Product
 
 from ... import roles, selectors, services
+from ...keyset import CaseCursorPagination
 from ...models import TRANSITION_NAMES
 from .. import serializers as s
 from ..errors import BlockedTransition
@@ -53,6 +55,8 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
                   mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     filterset_class = CaseFilter
+    # Keyset pages, newest first, with a capped count: page 5,000 costs what page 1 costs.
+    pagination_class = CaseCursorPagination
     lookup_field = "reference"
     lookup_value_regex = r"[A-Za-z0-9-]{1,30}"
     case = None  # the case this request is about, once found (errors.py reads its state for a 409)
@@ -169,7 +173,9 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
                     "queue, and an empty list would look like 'nothing to route'.",
         responses={200: s.CaseSerializer(many=True), 403: FORBIDDEN},
     )
-    @action(detail=False, methods=["get"], filter_backends=[])
+    # Ordered as a queue (urgent, then oldest) and small (open cases without a factory, a partial
+    # index): numbered pages, not the case list's cursor.
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=PageNumberPagination)
     def unrouted(self, request):
         if not roles.roles_of(request.user) & selectors.UNROUTED_ROLES:
             raise PermissionDenied(_("Only the QA manager, the hotline and admins see the routing queue."))
