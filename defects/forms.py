@@ -105,7 +105,7 @@ class CaseIntakeForm(CleanTextForm):
     store = _text(_("Store"), 100, required=False)
     purchased_on = FlexibleDateField(label=_("Purchased on"), required=False)
     # No default: a category nobody chose would be a guess (the empty choice comes first).
-    category = forms.ChoiceField(label=_("Category"), choices=[("", "---------"), *Category.choices])
+    category = forms.ChoiceField(label=_("Category"), choices=[("", _("Choose the category")), *Category.choices])
     description = _text(_("What happened"), 4000, textarea=True)
     health_effect = forms.BooleanField(label=_("Illness or injury reported"), required=False)
     factory = forms.ModelChoiceField(

@@ -52,8 +52,7 @@
       address.setAttribute("data-filled", area);
       if (document.activeElement === address) address.setSelectionRange(area.length, area.length);
     } else if (address.value.indexOf(area) !== 0) {
-      var button = found.querySelector(".postal-use");
-      if (button) button.hidden = false;
+      found.querySelectorAll(".postal-use, .postal-hint").forEach(function (el) { el.hidden = false; });
     }
   });
 
@@ -70,7 +69,9 @@
     var rest = filled && address.value.indexOf(filled) === 0 ? address.value.slice(filled.length) : address.value;
     address.value = area + rest;
     address.setAttribute("data-filled", area);
-    button.hidden = true;
+    button.closest("[data-area]").querySelectorAll(".postal-use, .postal-hint").forEach(function (el) {
+      el.hidden = true;
+    });
     address.focus();
     address.setSelectionRange(address.value.length, address.value.length);
   });
