@@ -42,11 +42,17 @@ __all__ = [
     "validate_tracking_number",
     "format_tracking_number",
     "expected_format",
+    "examples",
 ]
 
 
 class InvalidTrackingNumber(ValueError):
-    pass
+    """`reason` says what is wrong ('format', 'zeros', 'check_digit'), so that a form can say it in
+    the reader's language; the message itself is English, for logs and scripts."""
+
+    def __init__(self, message: str, reason: str = "format"):
+        super().__init__(message)
+        self.reason = reason
 
 
 class UnknownCarrier(ValueError):
@@ -122,6 +128,11 @@ def _example(fmt: TrackingFormat) -> str:
     return fmt.format(body + seven_dr_check_digit(body))
 
 
+def examples(carrier: str | Carrier) -> list[tuple[int, str]]:
+    """[(length, example as printed)] for each of the carrier's formats."""
+    return [(f.length, _example(f)) for f in get_carrier(carrier).formats]
+
+
 def expected_format(carrier: str | Carrier) -> str:
     """'12 digits (e.g. 1234-5678-9013)': what a form tells the operator to type."""
     spec = get_carrier(carrier)
@@ -165,13 +176,14 @@ def validate_tracking_number(carrier: str | Carrier, text: str) -> str:
             f"this one has {len(digits)} digits."
         )
     if set(digits) == {"0"}:
-        raise InvalidTrackingNumber("A tracking number cannot be all zeros.")
+        raise InvalidTrackingNumber("A tracking number cannot be all zeros.", reason="zeros")
     if fmt.checked_digits is not None:
         body, check = digits[: fmt.checked_digits], digits[fmt.checked_digits:]
         if seven_dr_check_digit(body) != check:
             raise InvalidTrackingNumber(
                 f"This {spec.name_en} tracking number is mistyped or misread: its last "
-                f"digit does not match the others. Please read it again from the waybill."
+                f"digit does not match the others. Please read it again from the waybill.",
+                reason="check_digit",
             )
     return digits
 

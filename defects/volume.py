@@ -29,10 +29,7 @@ from . import roles
 from .models import Consumer, Contact, DefectCase, Event, ReferenceCounter, ReplacementItem, Shipment, State
 from .references import format_case_reference, new_return_reference
 
-try:  # the normalised search keys (hotline-intake); bulk writers fill them through this function
-    from .search import consumer_keys
-except ImportError:  # pragma: no cover - before that branch is merged
-    consumer_keys = None
+from .search import compact, consumer_keys
 
 EXTRA_FACTORIES = [
     ("HOK", "北海道工場", "0660000", "北海道千歳市泉沢1-1", "0123-00-0000", "品質保証課長 北村 誠"),
@@ -112,9 +109,8 @@ def consumer_row(pk: int, case_id: int, rng: random.Random) -> dict:
         "address": f"{place}{rng.randrange(1, 10)}-{rng.randrange(1, 30)}-{rng.randrange(1, 20)}",
         "phone": phone, "email": email, "language": "en" if rng.random() < 0.02 else "ja",
     }
-    if consumer_keys is not None:
-        row.update(consumer_keys(name=row["name"], name_kana=row["name_kana"], address=row["address"],
-                                 email=row["email"], phone=row["phone"]))
+    row.update(consumer_keys(name=row["name"], name_kana=row["name_kana"], address=row["address"],
+                             email=row["email"], phone=row["phone"]))
     return row
 
 
@@ -284,7 +280,8 @@ def _one_case(rows, rng, now, age, next_id, counters, users, qa_by_factory, prod
                        "to_state": "withdrawn", "note": "お客様より取り下げのご連絡", "data": {}})
     closed = state in ("closed", "withdrawn")
     rows[DefectCase].append({
-        "id": case_id, "reference": format_case_reference(year, counters[year]), "received_at": received_at,
+        "id": case_id, "reference": (reference := format_case_reference(year, counters[year])),
+        "reference_key": compact(reference), "received_at": received_at,
         "channel": rng.choices(["phone", "mobile", "email", "web", "letter"], [50, 25, 10, 12, 3])[0],
         "product_id": product_id, "lot_code": f"{received_at:%Y.%m.%d} {rng.randrange(1, 4)}",
         "best_before": (received_at + datetime.timedelta(days=180)).date(), "store": rng.choice(STORES),

@@ -16,6 +16,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .dates import FlexibleDateField
 from .models import Countermeasure, Investigation
 from .models.investigation import MAX_WHYS, clean_whys
 from .photos import validate_photo
@@ -90,10 +91,9 @@ class CountermeasureForm(_CleanTextMixin, forms.Form):
                                error_messages={"required": _("Say whether the action is against the occurrence or the escape.")})
     action = forms.CharField(label=_("Action"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.CharField(label=_("Owner"), max_length=100, required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    done_date = forms.DateField(label=_("Done on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    effectiveness_due = forms.DateField(label=_("Effectiveness check due"), required=False,
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = FlexibleDateField(label=_("Due date"), required=False)
+    done_date = FlexibleDateField(label=_("Done on"), required=False)
+    effectiveness_due = FlexibleDateField(label=_("Effectiveness check due"), required=False)
     effectiveness_result = forms.CharField(label=_("Effectiveness check result"), max_length=2000, required=False,
                                            widget=forms.Textarea(attrs={"rows": 2}))
 

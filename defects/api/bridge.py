@@ -40,7 +40,10 @@ def drf_field(form_field: forms.Field, **overrides) -> serializers.Field:
     elif isinstance(form_field, forms.DateTimeField):
         field = serializers.DateTimeField
     elif isinstance(form_field, forms.DateField):
-        field = serializers.DateField
+        # Text: the form reads '2026-01-31', '2026/1/31', '20260131', full-width digits (factories.dates).
+        field = serializers.CharField
+        common.update(allow_blank=True, trim_whitespace=False, max_length=40)
+        common["help_text"] = f"{common['help_text'] or ''} (2026-01-31, 2026/1/31 or 20260131)".strip()
     elif isinstance(form_field, forms.CharField):
         # Blank and whitespace are the form's call ("This field is required." after stripping);
         # DRF still refuses NUL characters and over-long values, with the form's own limit.

@@ -12,7 +12,9 @@ class CaseFilter(django_filters.FilterSet):
     urgent = django_filters.BooleanFilter()
     q = django_filters.CharFilter(
         method="search", max_length=100,
-        help_text="Reference; also consumer name, kana and phone for roles that see personal data.",
+        help_text="Forgiving search (any width, spaces, kana, case): reference, return reference, product code "
+                  "or name, lot code; for roles that see personal data also the consumer's name, kana, e-mail, "
+                  "address and phone (any 4 or more consecutive digits).",
     )
 
     class Meta:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .. import roles
+from .. import roles, search
 
 
 class State(models.TextChoices):
@@ -63,6 +63,9 @@ class ReferenceCounter(models.Model):
 
 class DefectCase(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    # The reference as search compares it (defects.search.compact): 'd2026000123', found from
+    # 'ｄ－２０２６－０００１２３', 'D2026000123' or '000123'. Written by save().
+    reference_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     product = models.ForeignKey("factories.Product", verbose_name=_("product"), on_delete=models.PROTECT)
@@ -132,6 +135,13 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        self.reference_key = search.compact(self.reference)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "reference" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reference_key"}
+        super().save(*args, **kwargs)
 
     # --- the state machine: fields only, no I/O --------------------------------------------
 
@@ -217,6 +227,16 @@ class Consumer(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.JA)
+    # Search keys (defects.search), written by save() from the fields above so that any save (an
+    # address change, an erasure) keeps them right; bulk writers use search.consumer_keys().
+    name_key = models.TextField(blank=True, editable=False, db_index=True)
+    kana_key = models.TextField(blank=True, editable=False)
+    address_key = models.TextField(blank=True, editable=False)
+    email_key = models.TextField(blank=True, editable=False)
+    phone_digits = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+
+    KEY_SOURCES = {"name": "name_key", "name_kana": "kana_key", "address": "address_key", "email": "email_key",
+                   "phone": "phone_digits"}
 
     class Meta:
         verbose_name = _("consumer")
@@ -224,6 +244,18 @@ class Consumer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        keys = search.consumer_keys(name=self.name, name_kana=self.name_kana, address=self.address,
+                                    email=self.email, phone=self.phone)
+        for field, value in keys.items():
+            setattr(self, field, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # save(update_fields=["address"]) must write address_key too.
+            kwargs["update_fields"] = {*update_fields, *(self.KEY_SOURCES[f] for f in update_fields
+                                                         if f in self.KEY_SOURCES)}
+        super().save(*args, **kwargs)
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -71,7 +71,20 @@ def open_case(by, cleaned: dict) -> DefectCase:
         _log(case, by, Event.Kind.CREATED, to_state=case.state,
              data={"channel": case.channel, "urgent": case.urgent,
                    "factory": case.factory.code if case.factory else None})
+        # The intake call itself is the first contact with the consumer: what they told us, when, how.
+        contact = Contact.objects.create(
+            case=case, by=by, at=received_at, channel=INTAKE_CONTACT_CHANNEL.get(case.channel, Contact.Channel.PHONE),
+            direction=Contact.Direction.INBOUND, summary=case.description,
+        )
+        _log(case, by, Event.Kind.CONTACT, note=contact.summary,
+             data={"channel": contact.channel, "direction": contact.direction, "intake": True}, contact=contact)
     return case
+
+
+# How the consumer reached us (the case's channel) as a contact's channel: a mobile call is a call.
+INTAKE_CONTACT_CHANNEL = {"phone": Contact.Channel.PHONE, "mobile": Contact.Channel.PHONE,
+                          "email": Contact.Channel.EMAIL, "web": Contact.Channel.WEB,
+                          "letter": Contact.Channel.LETTER}
 
 
 def _route(cleaned: dict):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
-from .. import addressing, postal, roles, selectors
+from .. import addressing, input_errors, postal, roles, selectors
 from ..models import Consumer, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, State
 from ..timeline import record as _log
 from ._base import TransitionConflict, _locked, _user_or_none
@@ -159,7 +159,7 @@ def lookup_address(postal_code: str) -> dict:
     try:
         found = postal.lookup_postal_code(postal_code)
     except addressing.AddressingError as error:
-        raise ValidationError({"postal_code": [str(error)]}) from None
+        raise ValidationError({"postal_code": [input_errors.addressing_message(error)]}) from None
 
     def as_dict(address):
         return {"postal_code": address.postal_code, "formatted_postal_code": address.formatted_postal_code,

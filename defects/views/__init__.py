@@ -2,7 +2,7 @@
 
 from .case import case_contact, case_detail, case_transition
 from .consumer import consumer_edit, follow_up_done, postal_lookup
-from .intake import case_new
+from .intake import case_new, intake_duplicates
 from .investigation import case_investigation, investigation_versions, photo_file, photo_remove, photo_upload
 from .pages import case_list, home
 from .parcels import redirect_done, redirects, replacement_items, scan, shipment_event
@@ -10,7 +10,7 @@ from .routing import assign_factory, unrouted
 
 __all__ = [
     "assign_factory", "case_contact", "case_detail", "case_investigation", "case_list", "case_new",
-    "case_transition", "consumer_edit", "follow_up_done", "home", "investigation_versions", "photo_file",
+    "case_transition", "consumer_edit", "follow_up_done", "home", "intake_duplicates", "investigation_versions", "photo_file",
     "photo_remove", "photo_upload", "postal_lookup", "redirect_done", "redirects", "replacement_items", "scan",
     "shipment_event", "unrouted",
 ]

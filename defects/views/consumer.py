@@ -14,33 +14,33 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import roles, selectors, services
+from .. import addressing, postal, roles, selectors, services
 from ..forms import ConsumerForm
 from ..models import Contact
 from .case import case_page
 
-# The address fields a lookup may fill: the intake form's and the consumer edit form's.
+# The postal-code fields a lookup may be asked for (the intake form's, the consumer edit form's) and
+# the address field each fills.
 ADDRESS_FIELDS = {"consumer_postal_code": "consumer_address", "postal_code": "address"}
 
 
 @require_GET
 @login_required
 def postal_lookup(request):
-    """htmx: the prefecture, city and town of a postal code, as a line under the field, and the address
-    field filled when it is still empty (or when asked with ?fill=1). Reads only; no network."""
+    """htmx: the prefecture, city and town of a postal code, as a line under the field. The page's
+    script (static/js/intake.js) decides whether to fill them into the address field: only the
+    browser knows what the field holds when the answer arrives. Reads only; no network."""
     if not roles.sees_personal_data(request.user):
         raise PermissionDenied(_("Your role does not handle addresses."))
     name = next((n for n in ADDRESS_FIELDS if n in request.GET), "consumer_postal_code")
-    address_field = ADDRESS_FIELDS[name]
     text = request.GET.get(name, "")
-    current = request.GET.get(address_field, "").strip()
-    context = {"address_field": address_field, "postal_field": name, "found": None, "message": ""}
     digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
+    context = {"found": None, "message": "", "code": digits}
     if not text.strip():
         return render(request, "defects/_postal_result.html", context)
     try:
-        found = services.lookup_address(text)
-    except ValidationError:
+        found = postal.lookup_postal_code(text)
+    except addressing.AddressingError:
         if len(digits) < 7:
             context["message"] = _("A postal code has seven digits (e.g. 810-0001).")
             context["partial"] = True
@@ -48,10 +48,7 @@ def postal_lookup(request):
             context["message"] = _("%(code)s is not in Japan Post's list of postal codes. Please check it with "
                                    "the consumer; the address can still be typed in full.") % {"code": text.strip()}
         return render(request, "defects/_postal_result.html", context)
-    prefix = f"{found['prefecture']}{found['city']}{found['town']}"
-    context.update(found=found, prefix=prefix,
-                   fill=not current or request.GET.get("fill") == "1" or current == prefix,
-                   already=current.startswith(prefix))
+    context.update(found=found, area=postal.area_of(found))
     return render(request, "defects/_postal_result.html", context)
 
 

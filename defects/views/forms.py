@@ -34,10 +34,10 @@ class CaseFilterForm(CleanTextForm):
         self.sees_personal_data = roles.sees_personal_data(user)
         q = self.fields["q"]
         if self.sees_personal_data:
-            q.widget.attrs["placeholder"] = _("Reference, name, kana or phone")
+            q.widget.attrs["placeholder"] = _("Reference, name, kana, phone, address or product")
         else:
-            # Factory users may search by reference only (selectors.search ignores names for them).
-            q.label = _("Reference")
+            # Factory users search what is not personal (selectors.search ignores the consumer for them).
+            q.label = _("Reference, product or lot")
             q.widget.attrs["placeholder"] = "D-2026-000123"
             del self.fields["factory"]  # they only ever see their own factory
         q.widget.attrs.update(type="search", autocomplete="off")

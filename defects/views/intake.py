@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from .. import roles, services
+from .. import duplicates, roles, services
 from ..forms import CaseIntakeForm
 from .forms import tune_intake_form
 
@@ -46,10 +47,26 @@ def _render(request, form, status=200):
     return render(request, "defects/intake.html", {"form": form, "intake_token": _new_token(request)}, status=status)
 
 
+def _require_hotline(user):
+    if not roles.has_role(user, roles.HOTLINE):
+        raise PermissionDenied(_("Only the hotline opens cases."))
+
+
+@require_GET
+@login_required
+def intake_duplicates(request):
+    """htmx, while the operator types: this caller's other cases (same phone, or same name and postal
+    code; open or from the last 12 months), each with its state and a link to open it instead."""
+    _require_hotline(request.user)
+    found = duplicates.possible_duplicates(
+        phone=request.GET.get("consumer_phone", ""), name=request.GET.get("consumer_name", ""),
+        postal_code=request.GET.get("consumer_postal_code", ""))
+    return render(request, "defects/_duplicates.html", {"duplicates": found})
+
+
 @login_required
 def case_new(request):
-    if not roles.has_role(request.user, roles.HOTLINE):
-        raise PermissionDenied(_("Only the hotline opens cases."))
+    _require_hotline(request.user)
     if request.method != "POST":
         return _render(request, tune_intake_form(CaseIntakeForm()))
     form = tune_intake_form(CaseIntakeForm(request.POST))

@@ -23,7 +23,11 @@ def test_hotline_opens_a_case_with_nested_consumer(api, gum):
     assert body["consumer"]["name"] == DISTINCTIVE_CONSUMER["consumer_name"] == "蒼井\u3000紫苑"
     assert body["consumer"]["language"] == "ja"
     case = DefectCase.objects.get(reference=body["reference"])
-    assert case.events.get().kind == "created" and case.created_by.username == "hotline"
+    assert [e.kind for e in case.events.all()] == ["created", "contact"] and case.created_by.username == "hotline"
+    # The intake call is the first contact: inbound, by phone, what the consumer told us.
+    contact = case.contacts.get()
+    assert (contact.direction, contact.channel, contact.by.username) == ("inbound", "phone", "hotline")
+    assert contact.summary == case.description and contact.at == case.received_at
 
 
 def test_intake_takes_an_explicit_factory_and_language(api, gum, sai):
@@ -91,8 +95,10 @@ def test_contacts_are_logged_and_listed_by_consumer_facing_roles(api, make_case)
         assert response.status_code == 201, response.content
         assert response.json()["by"] == who and response.json()["follow_up_overdue"] is False
     listed = api("mailroom").get(case_url(case, "contacts")).json()
-    assert [c["by"] for c in listed] == ["hotline", "qa_manager", "mailroom"]
-    assert case.events.filter(kind="contact").count() == 3
+    # The intake call is the first contact.
+    assert [c["by"] for c in listed] == ["hotline", "hotline", "qa_manager", "mailroom"]
+    assert [c["direction"] for c in listed] == ["inbound", "outbound", "outbound", "outbound"]
+    assert case.events.filter(kind="contact").count() == 4
 
 
 def test_a_promised_follow_up_is_logged_with_owner_and_overdue_flag(api, make_case):
@@ -110,7 +116,7 @@ def test_factory_users_may_neither_read_nor_log_contacts(api, make_case):
     assert api("qa_kyu").get(case_url(case, "contacts")).status_code == 403
     note = {"channel": "phone", "direction": "outbound", "summary": "called"}
     assert api("qa_kyu").post(case_url(case, "contacts"), note, format="json").status_code == 403
-    assert not Contact.objects.exists()
+    assert Contact.objects.count() == 1  # the intake call only
 
 
 def test_investigation_is_an_empty_draft_until_the_factory_writes(api, make_case):

@@ -41,14 +41,13 @@ def test_an_unknown_postal_code_is_a_clear_message():
     with pytest.raises(ValidationError) as error:
         services.lookup_address("999-9999")
     assert error.value.message_dict == {
-        "postal_code": ["The postal code 999-9999 does not exist in Japan Post's list; please check it with the "
-                        "consumer."]}
+        "postal_code": ["This postal code is not in Japan Post's list. Please check it with the consumer."]}
 
 
 def test_text_that_is_not_a_postal_code_says_what_is_expected():
     with pytest.raises(ValidationError) as error:
         services.lookup_address("81-00001")
-    assert "seven digits such as 810-0001" in error.value.message_dict["postal_code"][0]
+    assert "seven digits (e.g. 810-0001)" in error.value.message_dict["postal_code"][0]
 
 
 def test_intake_normalises_what_the_operator_typed(gum):
@@ -64,10 +63,10 @@ def test_intake_normalises_what_the_operator_typed(gum):
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("consumer_postal_code", "999-9999", "does not exist in Japan Post's list"),
-    ("consumer_postal_code", "12-34567", "expected seven digits"),
+    ("consumer_postal_code", "999-9999", "not in Japan Post's list"),
+    ("consumer_postal_code", "12-34567", "seven digits"),
     ("consumer_phone", "092-555-012", "not a valid phone number"),
-    ("consumer_phone", "0120-ABC-DEF", "not a phone number"),
+    ("consumer_phone", "0120-ABC-DEF", "not a valid phone number"),
     ("consumer_name_kana", "青井", "kana only"),
     ("consumer_address", "天神1-2-3 🏠", "cannot be printed"),
 ])

@@ -113,6 +113,7 @@ def test_parcel_story_from_return_request_to_close_is_told_by_the_timeline(make_
 
     assert story(case) == [
         ("created", ""),
+        ("contact", ""),  # the intake call
         ("transition", "request_return"),
         ("transition", "receive_sample"),
         ("transition", "start_investigation"),

@@ -23,7 +23,7 @@ def test_hotline_intake_creates_the_case_and_shows_its_reference(login, hotline,
     case = DefectCase.objects.get()
     assert response.status_code == 302 and response.url == f"/cases/{case.reference}/"
     assert case.consumer.name == DISTINCTIVE_CONSUMER["consumer_name"]
-    assert case.events.get().kind == Event.Kind.CREATED
+    assert [e.kind for e in case.events.all()] == [Event.Kind.CREATED, Event.Kind.CONTACT]
     page = client.get(response.url).content.decode()
     assert 'class="msg msg-success msg-reference"' in page and case.reference in page
 

@@ -125,6 +125,21 @@ def test_case_list_searches_reference_name_and_phone(make_case, login, hotline):
     assert _refs(client.get("/cases/", {"q": other.reference})) == {other.reference}
 
 
+@pytest.mark.parametrize("q", ["０９０８７６５４３２１", "09087654321", "8765-4321", "山田花子", "山田 花子",
+                               "山田\u3000花子", "やまだはなこ", "ﾔﾏﾀﾞﾊﾅｺ", "天神ビル", "ミントガム"])
+def test_case_list_search_forgives_how_it_is_typed(make_case, login, hotline, q):
+    target = make_case(State.RECEIVED, consumer_name="山田 花子", consumer_name_kana="ヤマダ ハナコ",
+                       consumer_phone="090-8765-4321", consumer_address="福岡県福岡市中央区天神2-5-8 天神ビル")
+    assert target.reference in _refs(login(hotline).get("/cases/", {"q": q}))
+
+
+def test_case_list_search_by_lower_case_reference_for_a_factory_user(make_case, login, qa_kyu):
+    target = make_case(State.RECEIVED, consumer_name="山田 花子")
+    client = login(qa_kyu)
+    assert target.reference in _refs(client.get("/cases/", {"q": target.reference.lower()}))
+    assert target.reference not in _refs(client.get("/cases/", {"q": "山田"}))
+
+
 def test_bad_filter_value_answers_400_with_the_error(login, hotline):
     response = login(hotline).get("/cases/", {"state": "nonsense"})
     assert response.status_code == 400

@@ -81,15 +81,18 @@ def test_postal_code_lookup_fills_prefecture_city_and_town(login, hotline, code)
     body = text(response)
     for part in ("福岡県", "福岡市中央区", "天神", "810-0001"):
         assert part in body
-    # The empty address field is filled (htmx out-of-band swap).
-    assert 'hx-swap-oob' in body and 'value="福岡県福岡市中央区天神"' in body
+    # The answer names its code and the area; the page's script decides whether to fill it in
+    # (only the browser knows what the address field holds when the answer arrives).
+    page = response.content.decode()
+    assert 'data-postal-code="8100001"' in page and 'data-area="福岡県福岡市中央区天神"' in page
+    assert "hx-swap-oob" not in page  # never a server-side overwrite of the address field
 
 
-def test_postal_code_lookup_leaves_a_typed_address_alone(login, hotline):
-    response = login(hotline).get("/address/lookup/", {"consumer_postal_code": "8100001",
-                                                       "consumer_address": "東京都千代田区1-1"})
-    assert response.status_code == 200 and "hx-swap-oob" not in text(response)
-    assert "福岡市中央区" in text(response)
+def test_postal_code_lookup_answers_name_the_code_they_answer(login, hotline):
+    client = login(hotline)
+    assert 'data-postal-code="810"' in client.get("/address/lookup/", {"consumer_postal_code": "８１０"}).content.decode()
+    assert 'data-postal-code="9999999"' in client.get("/address/lookup/",
+                                                      {"consumer_postal_code": "9999999"}).content.decode()
 
 
 def test_unknown_postal_code_is_a_clear_message_not_an_error_page(login_en, hotline):
@@ -104,9 +107,12 @@ def test_unknown_postal_code_is_a_clear_message_not_an_error_page(login_en, hotl
 
 def test_intake_and_consumer_form_ask_for_the_lookup(make_case, login, hotline, gum):
     client = login(hotline)
-    assert 'hx-get="/address/lookup/"' in client.get("/cases/new/").content.decode()
+    page = client.get("/cases/new/").content.decode()
+    assert 'hx-get="/address/lookup/"' in page and 'data-postal-lookup="id_consumer_address"' in page
+    assert "js/intake.js" in page
     case = make_case(State.RECEIVED)
-    assert 'hx-get="/address/lookup/"' in client.get(f"/cases/{case.reference}/consumer/").content.decode()
+    page = client.get(f"/cases/{case.reference}/consumer/").content.decode()
+    assert 'hx-get="/address/lookup/"' in page and 'data-postal-lookup="id_address"' in page
 
 
 # --- the consumer's details ----------------------------------------------------------------------

@@ -90,6 +90,23 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         return services.available_transitions(case, self.context["request"].user)
 
 
+class DuplicateSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    state = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    match = serializers.ChoiceField(choices=["phone", "name_postal_code"],
+                                    help_text="Same phone number, or same name and postal code.")
+
+
+class CaseCreatedSerializer(CaseSerializer):
+    """The new case, and the cases of the same caller (open, or received in the last 12 months)."""
+
+    possible_duplicates = DuplicateSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "possible_duplicates"]
+
+
 # --- intake --------------------------------------------------------------------------------
 
 ConsumerInputSerializer = serializer_from_form(

@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 
 from factories.models import Factory, Product
 
-from ... import roles, selectors, services
+from ... import duplicates, roles, selectors, services
 from ...keyset import CaseCursorPagination
 from ...models import TRANSITION_NAMES
 from .. import serializers as s
@@ -47,7 +47,7 @@ class ProductList(generics.ListAPIView):
     retrieve=extend_schema(summary="One case", responses={200: s.CaseSerializer, 404: NOT_FOUND}),
     create=extend_schema(
         summary="Open a case (hotline, admin)", request=s.CaseIntakeSerializer,
-        responses={201: s.CaseSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        responses={201: s.CaseCreatedSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
     ),
 )
 @extend_schema(tags=["cases"])
@@ -94,7 +94,12 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
         intake.is_valid(raise_exception=True)
         case = intake.save()
         location = reverse("api:case-detail", kwargs={"reference": case.reference}, request=request)
-        return Response(self._case_json(case), status=status.HTTP_201_CREATED, headers={"Location": location})
+        body = self._case_json(case)
+        # A repeat caller: the client shows these so the operator can keep one case per problem.
+        consumer = case.consumer
+        body["possible_duplicates"] = s.DuplicateSerializer(duplicates.possible_duplicates(
+            phone=consumer.phone, name=consumer.name, postal_code=consumer.postal_code, exclude=case), many=True).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def _case_json(self, case):
         return s.CaseSerializer(case, context=self.get_serializer_context()).data
