@@ -188,6 +188,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 # Behind HITOTSUBU_PROXY_COUNT trusted proxies the client's address is read from X-Forwarded-For.
 if os.environ.get("HITOTSUBU_PROXY_COUNT"):
     AXES_IPWARE_PROXY_COUNT = int(os.environ["HITOTSUBU_PROXY_COUNT"])
@@ -209,6 +210,11 @@ if HITOTSUBU_HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("HITOTSUBU_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HITOTSUBU_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HITOTSUBU_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Browsers' preload list takes only a whole registrable domain with all its subdomains, and
+        # leaving it takes months: not something a staff tool on a subdomain decides. The operator who
+        # owns the domain opts in with HITOTSUBU_HSTS_PRELOAD=1; until then the warning says nothing new.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
