@@ -136,6 +136,8 @@ REST_FRAMEWORK = {
     ],
     # Only endpoints open to anonymous clients are throttled (token, schema, docs): the others answer
     # 401 before any throttle runs. Rates: HITOTSUBU_THROTTLE_RATES below, read per request.
+    # The browsable API with a CSP exception for its inline styles (accounts.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "accounts.renderers.BrowsableAPIRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.AnonRateThrottle", "accounts.throttling.ScopedRateThrottle"],
     "NUM_PROXIES": int(os.environ["HITOTSUBU_PROXY_COUNT"]) if os.environ.get("HITOTSUBU_PROXY_COUNT") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

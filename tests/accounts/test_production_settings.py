@@ -148,6 +148,7 @@ def test_main_pages_of_each_role_have_no_inline_script_or_style(make_case, cast,
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
+        assert "{#" not in html and "{%" not in html, f"{url}: template syntax shown as text"
         for pattern, what in INLINE:
             found = pattern.search(html)
             assert not found, f"{url}: {what}: {html[max(found.start() - 80, 0):found.end() + 80]}"
@@ -199,3 +200,15 @@ def test_the_token_answer_is_not_stored_either(cast):
 
     response = APIClient().post("/api/auth/token/", {"username": "hotline", "password": PASSWORD}, format="json")
     assert response.status_code == 200 and no_store(response)
+
+
+def test_only_the_browsable_api_may_use_inline_styles_and_never_inline_scripts(db, cast):
+    client = Client()
+    client.force_login(cast["hotline"])
+    html = client.get("/api/cases/", HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html")
+    policy = csp_of(html)
+    assert "'unsafe-inline'" in policy["style-src"] and policy["script-src"] == ["'self'"]
+    as_json = client.get("/api/cases/")
+    assert as_json["Content-Type"].startswith("application/json")
+    assert csp_of(as_json)["style-src"] == ["'self'"]
