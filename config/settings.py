@@ -1,8 +1,10 @@
 """Settings come from the environment; the defaults run the embedded demo (SQLite, tasks inline)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
+    "pgtrigger",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -47,6 +52,7 @@ INSTALLED_APPS = [
     "factories",
     "defects",
     "letters",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +66,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into accounts.lockout's answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username+address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,9 +131,15 @@ LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Only endpoints open to anonymous clients are throttled (token, schema, docs): the others answer
+    # 401 before any throttle runs. Rates: HITOTSUBU_THROTTLE_RATES below, read per request.
+    # The browsable API with a CSP exception for its inline styles (accounts.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "accounts.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.AnonRateThrottle", "accounts.throttling.ScopedRateThrottle"],
+    "NUM_PROXIES": int(os.environ["HITOTSUBU_PROXY_COUNT"]) if os.environ.get("HITOTSUBU_PROXY_COUNT") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": int(os.environ.get("API_PAGE_SIZE", "50")),
@@ -147,6 +169,78 @@ SPECTACULAR_SETTINGS = {
         "ShipmentEventKindEnum": "defects.models.ShipmentEvent.Kind",
         "ReplacementItemKindEnum": "defects.models.ReplacementItem.Kind",
         "CauseCategoryEnum": "factories.models.CauseCategory",
+    },
+}
+
+# --- logins, API tokens, throttling (accounts) ------------------------------------------------
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; each expires, is revoked by
+# POST /api/auth/logout/ and by a password change (accounts.models).
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would create its (swapped-out) knox_authtoken table anyway, with a foreign key
+# to the users that then stops a test database from being flushed; our table is accounts' ApiToken.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("HITOTSUBU_TOKEN_HOURS", "12"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,
+}
+# django-axes: a username from one address is locked for 15 minutes after 5 failures within 15
+# minutes, on the login page, the admin's and the token endpoint alike (counted in the database, so
+# across all server processes); a success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("HITOTSUBU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HITOTSUBU_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# Behind HITOTSUBU_PROXY_COUNT trusted proxies the client's address is read from X-Forwarded-For.
+if os.environ.get("HITOTSUBU_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["HITOTSUBU_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+HITOTSUBU_THROTTLE_RATES = {
+    "anon": os.environ.get("HITOTSUBU_THROTTLE_ANON", "120/min"),
+    "login": os.environ.get("HITOTSUBU_THROTTLE_LOGIN", "20/min"),
+}
+
+# --- HTTPS behind a TLS-terminating proxy (HITOTSUBU_HTTPS=1) ------------------------------------
+HITOTSUBU_HTTPS = env_bool("HITOTSUBU_HTTPS", False)
+if HITOTSUBU_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # The proxy sets this header on what it forwards (and must strip it from what clients send).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # One year, as browsers' preload lists expect; start lower while trying HTTPS out.
+    SECURE_HSTS_SECONDS = int(os.environ.get("HITOTSUBU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HITOTSUBU_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HITOTSUBU_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Browsers' preload list takes only a whole registrable domain with all its subdomains, and
+        # leaving it takes months: not something a staff tool on a subdomain decides. The operator who
+        # owns the domain opts in with HITOTSUBU_HSTS_PRELOAD=1; until then the warning says nothing new.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Content Security Policy (django-csp) ---------------------------------------------------------
+# Everything from this site only, no inline script or style anywhere (htmx is told not to inject its
+# indicator style: base.html), no plugins, no framing except what a view allows itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }
 

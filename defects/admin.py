@@ -63,13 +63,13 @@ class EventAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(BigTableAdmin):
-    list_display = ("case", "at", "by", "channel", "direction", "follow_up_due", "follow_up_done_at")
-    list_select_related = ("case", "by")
-    ordering = ("-id",)
+class ContactAdmin(ViewOnlyAdmin):
+    """Contacts are what was said to and by the consumer: read here, never rewritten (the database refuses
+    too, on PostgreSQL). A mistake is corrected by logging a new contact that points at this one."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("case", "at", "by", "channel", "direction", "follow_up_due", "follow_up_done_at", "corrects")
+    list_select_related = ("case", "by", "corrects")
+    ordering = ("-id",)
 
 
 @admin.register(ShippingCarrier)

@@ -173,6 +173,9 @@ class ContactForm(CleanTextForm):
         label=_("Follow-up due"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     follow_up_owner = forms.CharField(label=_("Follow-up owner (username)"), required=False, max_length=150)
+    # Contacts are never edited: a mistake is put right by a new contact that names the one it corrects
+    # (its id, a contact of the same case; services.log_contact checks).
+    corrects = forms.IntegerField(label=_("Corrects contact"), required=False, min_value=1, max_value=2**62)
 
     def clean_follow_up_owner(self):
         return active_user(self.cleaned_data["follow_up_owner"])

@@ -163,7 +163,11 @@ def preview(request, kind):
     context = sample_context(kind, language)
     if request.GET.get("format") == "pdf":
         # One sample letter renders in well under a second; batches never render in a request.
-        return HttpResponse(pdf.render_one(kind, context), content_type="application/pdf")
+        response = HttpResponse(pdf.render_one(kind, context), content_type="application/pdf")
+        # Shown in the preview page's frame: this site may frame it, no other (CSP and X-Frame-Options).
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_replace = {"frame-ancestors": ["'self'"]}
+        return response
     return render(request, "printroom/preview.html", {
         "kind": kind, "label": Kind(kind).label, "language": language,
         "problems": pdf.check_letter(kind, context), "kinds": Kind.choices,

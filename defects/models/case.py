@@ -4,6 +4,7 @@ Transitions are verbs that change only the case's own fields. Locking, permissio
 timeline row and follow-up work belong to `defects.services`, the only code that calls them.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -302,6 +303,11 @@ class Event(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
+        # The ORM refuses (AppendOnlyQuerySet, save, delete); on PostgreSQL the database refuses too,
+        # whatever the client: raw SQL, a script, another service.
+        triggers = [
+            pgtrigger.Protect(name="event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.transition}"
@@ -340,6 +346,11 @@ class Contact(models.Model):
         on_delete=models.PROTECT, related_name="follow_ups",
     )
     follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
+    # A contact is never rewritten: a mistake is put right by a new contact that says which one it corrects.
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="corrections",
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -351,6 +362,22 @@ class Contact(models.Model):
         ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # Append-only in the database too (PostgreSQL triggers, django-pgtrigger). The one update allowed is the
+        # promised follow-up being marked done, once: follow_up_done_at from NULL to a time, every other
+        # column unchanged. Why not a row of its own: the completion is a single fact that happens at
+        # most once, the overdue sweep, the queues and the API all read the column, and its who/when
+        # is on the timeline ("Follow-up done" event); a write-once column gives the same guarantee
+        # without moving data that other parts of the system filter on.
+        triggers = [
+            pgtrigger.Protect(name="contact_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="contact_only_follow_up_done", operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.follow_up_done_at IS NOT NULL OR NEW.follow_up_done_at IS NULL"
+                    " OR to_jsonb(OLD) - 'follow_up_done_at' IS DISTINCT FROM to_jsonb(NEW) - 'follow_up_done_at'"
+                ),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"

@@ -111,12 +111,23 @@ def _lot_key(lot_code) -> str:
 
 
 def log_contact(case, by, cleaned: dict) -> Contact:
+    """A contact is never rewritten (the database refuses, on PostgreSQL): a mistake is put right by a new
+    contact with `corrects` = the contact it corrects, which must be one of the same case's."""
+    corrects = cleaned.get("corrects")
     with transaction.atomic():
+        if corrects is not None:
+            corrects_id = getattr(corrects, "pk", corrects)
+            corrects = Contact.objects.filter(case=case, pk=corrects_id).first()
+            if corrects is None:
+                raise ValidationError({"corrects": [_("Choose a contact of this case to correct.")]})
         contact = Contact.objects.create(
             case=case, by=by, channel=cleaned["channel"], direction=cleaned["direction"], summary=cleaned["summary"],
             follow_up_due=cleaned.get("follow_up_due"), follow_up_owner=cleaned.get("follow_up_owner"),
+            corrects=corrects,
         )
         data = {"channel": contact.channel, "direction": contact.direction}
+        if corrects is not None:
+            data["corrects"] = corrects.pk
         if contact.follow_up_due:
             data.update(follow_up_due=contact.follow_up_due.isoformat(), follow_up_owner=contact.follow_up_owner.username)
         _log(case, by, Event.Kind.CONTACT, note=contact.summary, data=data, contact=contact)

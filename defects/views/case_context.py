@@ -13,7 +13,7 @@ from factories.versions import changes_since_rejection, diff, snapshot
 from .. import roles, selectors, services
 from ..forms import PAYLOAD_FORMS, ShipmentEventForm
 from ..models import Event, Shipment, State
-from .forms import assign_form
+from .forms import assign_form, offer_corrections
 from .labels import (
     CAUTION_TRANSITIONS, LETTER_ACTIONS_WITHOUT_NOTE, TRANSITION_HELP, TRANSITION_LABELS, in_flow_order,
 )
@@ -156,7 +156,10 @@ def case_context(request, case, *, payload_forms=None, contact_form=None, receiv
             event.visible_note = ""
         event.visible_data = selectors.event_data_for(user, event)
     investigation = Investigation.objects.filter(case=case).first()
-    contacts = list(case.contacts.select_related("by", "follow_up_owner")) if personal else []
+    contacts = list(case.contacts.select_related("by", "follow_up_owner", "corrects")
+                    .prefetch_related("corrections")) if personal else []
+    if contact_form is not None and contacts:
+        offer_corrections(contact_form, contacts)
     return {
         "case": case,
         # Not even hidden: a factory user's page is built without the consumer at all.

@@ -106,6 +106,14 @@ def tune_contact_form(form, user):
     return form
 
 
+def offer_corrections(form, contacts):
+    """A correction names the contact it corrects: a choice of the case's own contacts, newest first."""
+    form.fields["corrects"].widget = forms.Select(choices=[("", "---")] + [
+        (c.pk, f"{timezone.localtime(c.at):%Y-%m-%d %H:%M} {c.get_channel_display()} {c.by.get_username()}")
+        for c in reversed(contacts)])
+    return form
+
+
 class AssignFactoryForm(CleanTextForm):
     factory = forms.ModelChoiceField(label=_("Factory"), queryset=Factory.objects.all(),
                                      to_field_name="code", empty_label="---",

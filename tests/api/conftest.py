@@ -1,7 +1,6 @@
 """API helpers: a token client per cast member and the JSON body of a new case."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import DISTINCTIVE_CONSUMER, intake_data
@@ -23,9 +22,11 @@ def case_body(for_product, consumer=None, **overrides) -> dict:
 
 
 def token_client(user) -> APIClient:
-    token, _created = Token.objects.get_or_create(user=user)
+    from accounts.models import ApiToken
+
+    _instance, token = ApiToken.objects.create(user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

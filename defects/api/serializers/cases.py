@@ -209,8 +209,10 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "at", "by", "channel", "direction", "summary", "follow_up_due", "follow_up_owner",
-                  "follow_up_done_at", "follow_up_overdue"]
+                  "follow_up_done_at", "follow_up_overdue", "corrects"]
         read_only_fields = fields
+        extra_kwargs = {"corrects": {"help_text": "The id of the earlier contact of this case that this one "
+                                                  "corrects (contacts are never edited), or null."}}
 
 
 class ContactInputSerializer(serializer_from_form(ContactForm, "_ContactFields")):
