@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import roles, selectors, services
+from .. import personal_data, roles, selectors, services
 from .forms import CaseFilterForm
 from .labels import in_flow_order
 
@@ -22,7 +22,9 @@ def home(request):
         # The queue says what *this* user can do next, so nobody opens a case to find out.
         case.next_steps = in_flow_order(services.available_transitions(case, user))
     # Late promises go to the people who can call the consumer back (factory QA cannot).
-    overdue = selectors.overdue_follow_ups(user) if roles.sees_personal_data(user) else []
+    overdue = list(selectors.overdue_follow_ups(user)) if roles.sees_personal_data(user) else []
+    # The late promises quote what the consumer said (contact summaries): who read them is logged.
+    personal_data.accessed(user, [contact.case for contact in overdue], "contacts")
     return render(request, "defects/home.html", {
         "late_returns": selectors.late_returns(user)[:QUEUE_LIMIT],
         "queue": queue[:QUEUE_LIMIT],
@@ -47,6 +49,9 @@ def case_list(request):
     if roles.sees_personal_data(user):
         cases = cases.select_related("consumer")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    if roles.sees_personal_data(user):
+        # Every hit shows its consumer's name: one access record each, in one insert.
+        personal_data.accessed(user, page.object_list, "case_list")
     if form.is_bound and not roles.sees_personal_data(user) and not page.paginator.count:
         form.forget_q()
     context = {"form": form, "page": page}
