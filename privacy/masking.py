@@ -84,9 +84,10 @@ def _address_patterns(address: str, postal_code: str) -> list[str]:
         if city:
             street = without_prefecture[city.end():].strip()
             candidates.add(street)
-            first = street.split()[0] if street.split() else ""
-            if any(ch.isdigit() for ch in first):
-                candidates.add(first)
+            # Each part on its own: '天神9-8-7', 'ひとつぶハイツ305', and the building without its room.
+            for part in street.split():
+                candidates.add(part)
+                candidates.add(re.sub(r"[0-9a-z\-]+(号室|号|f|階)?$", "", part))
         for candidate in candidates:
             # Too short a fragment ('1-2') would mask lot codes and quantities.
             if len(candidate.replace(" ", "")) >= 5 and any(not ch.isdigit() and ch not in "- " for ch in candidate):
