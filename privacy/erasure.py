@@ -10,7 +10,7 @@ both call it). What it does, in one transaction per case:
 - contact summaries (ContactSummary, kept apart from the append-only contact rows) and the case's own
   free text that staff typed (description, store, no-sample reason, sample condition, withdrawal
   reason) are masked with the consumer's patterns, so the product facts in them stay;
-- redirect requests lose the name and address;
+- redirect requests lose the name and address, and their notes are masked;
 - letter PDFs are deleted (files and references) and their stored render context emptied; print
   batch PDFs that contain one of the case's letters are deleted too (they print the consumer);
 - an Erasure row (idempotence, and O(what is due) for the retention run), an access record and a
@@ -98,7 +98,7 @@ def erase_case(case_or_id, *, by, reason: str) -> DefectCase | None:
         _mask_case_text(case, patterns)
         _erase_contacts(case, patterns)
         _erase_history(case)
-        RedirectRequest.objects.filter(case=case).update(to_name=ERASED, to_postal_code="", to_address=ERASED)
+        _erase_redirects(case, patterns)
         letters_deleted, files = _forget_letters(case)
         if consumer is not None:
             for name in CONSUMER_TEXT_FIELDS:
@@ -137,6 +137,14 @@ def _erase_contacts(case, patterns) -> None:
         row.text = masking.mask(row.text, patterns)
         row.erased_at = now
     ContactSummary.objects.bulk_update(rows, ["text", "erased_at"])
+
+
+def _erase_redirects(case, patterns) -> None:
+    rows = list(RedirectRequest.objects.select_for_update().filter(case=case))
+    for row in rows:
+        row.to_name, row.to_postal_code, row.to_address = ERASED, "", ERASED
+        row.note, row.done_note = masking.mask(row.note, patterns), masking.mask(row.done_note, patterns)
+    RedirectRequest.objects.bulk_update(rows, ["to_name", "to_postal_code", "to_address", "note", "done_note"])
 
 
 def _erase_history(case) -> None:
