@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 # Kinds of personal data a finder reports, in the words the warning uses.
 KIND_LABELS = {
@@ -91,7 +91,7 @@ def warnings_for(consumer: dict, texts: dict[str, str]) -> list[dict]:
     for field, text in texts.items():
         kinds = findings(consumer, text or "")
         if kinds:
-            words = ", ".join(str(KIND_LABELS.get(kind, kind)) for kind in kinds)
+            words = pgettext("list separator", ", ").join(str(KIND_LABELS.get(kind, kind)) for kind in kinds)
             warnings.append({"field": field, "kinds": kinds, "message": _(
                 "This text contains personal data (%(kinds)s). Factory users will see ●●● in its place; "
                 "please write it without them if you can.") % {"kinds": words}})

@@ -82,6 +82,9 @@ def case_new(request):
         # warning and a "save as it is" button; that button (or a corrected text) saves.
         warnings = personal_data_warnings(form)
         if warnings and request.POST.get("personal_data_confirmed") != "1":
+            # The cursor goes to the text to correct, not back to the consumer's name.
+            form.fields["consumer_name"].widget.attrs.pop("autofocus", None)
+            form.fields[warnings[0]["field"]].widget.attrs["autofocus"] = True
             return _render(request, form, warnings=warnings)
         case = services.open_case(request.user, form.cleaned_data)
         if token:
