@@ -58,13 +58,13 @@ def cutoff(as_of: datetime.date | None = None) -> datetime.datetime:
 
 
 def due_cases(as_of: datetime.date | None = None):
-    """Closed or withdrawn before the cutoff and not yet erased. Each side is served by an index
-    (closed_at, withdrawn_at), and the Erasure's unique case_id excludes what is done: the run reads
-    what is due, not every case ever closed."""
+    """Closed or withdrawn before the cutoff and not yet erased. Each side is served by a partial
+    index holding only cases not yet erased (DefectCase.Meta.indexes): the run reads what is due,
+    not every case ever closed."""
     before = cutoff(as_of)
-    return (DefectCase.objects.filter(Q(state=State.CLOSED, closed_at__lt=before)
-                                      | Q(state=State.WITHDRAWN, withdrawn_at__lt=before))
-            .exclude(pk__in=Erasure.objects.values("case_id"))
+    return (DefectCase.objects.filter(personal_data_erased_at__isnull=True)
+            .filter(Q(closed_at__isnull=False, closed_at__lt=before, state=State.CLOSED)
+                    | Q(withdrawn_at__isnull=False, withdrawn_at__lt=before, state=State.WITHDRAWN))
             .order_by("id"))
 
 
@@ -90,7 +90,7 @@ def erase_case(case_or_id, *, by, reason: str) -> DefectCase | None:
     files: list = []
     with transaction.atomic():
         case = DefectCase.objects.select_for_update().get(pk=case_id)
-        if Erasure.objects.filter(case=case).exists():
+        if case.personal_data_erased_at is not None:
             return None
         consumer = Consumer.objects.select_for_update().filter(case=case).first()
         # Patterns of the data before it goes: the free text is masked with them.
@@ -105,6 +105,8 @@ def erase_case(case_or_id, *, by, reason: str) -> DefectCase | None:
                 setattr(consumer, name, ERASED)
             consumer.postal_code = ""
             consumer.save()  # not update(): Consumer.save() recomputes what derives from the fields
+        case.personal_data_erased_at = timezone.now()
+        DefectCase.objects.filter(pk=case.pk).update(personal_data_erased_at=case.personal_data_erased_at)
         Erasure.objects.create(case=case, by=by, reason=reason, letters_deleted=letters_deleted)
         PersonalDataAccess.objects.create(user=by, case=case, what="erasure")
         with override(settings.LANGUAGE_CODE):

@@ -107,18 +107,29 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     report_submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     replacement_shipped_at = models.DateTimeField(null=True, blank=True)
-    # Indexed, as withdrawn_at: the retention run (privacy) asks for cases closed or withdrawn before a date.
-    closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # When the consumer's personal data was erased (privacy.erasure: retention over, or the consumer's
+    # request). The case and its quality record stay.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("defect case")
         verbose_name_plural = _("defect cases")
+        # The retention run asks "closed (withdrawn) before X and not yet erased": these partial indexes
+        # hold only the cases still waiting, so the run reads what is due, not every case ever closed.
+        indexes = [
+            models.Index(fields=["closed_at"], name="case_closed_not_erased",
+                         condition=models.Q(closed_at__isnull=False, personal_data_erased_at__isnull=True)),
+            models.Index(fields=["withdrawn_at"], name="case_withdrawn_not_erased",
+                         condition=models.Q(withdrawn_at__isnull=False, personal_data_erased_at__isnull=True)),
+        ]
 
     def __str__(self):
         return self.reference
