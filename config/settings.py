@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "defects",
     "letters",
     "accounts",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +262,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-follow-ups": {"task": "defects.tasks.sweep_overdue_follow_ups", "schedule": 15 * 60},
     "sweep-overdue-returns": {"task": "defects.tasks.sweep_overdue_returns", "schedule": 60 * 60},
     "sweep-unrendered-letters": {"task": "letters.tasks.sweep_unrendered_letters", "schedule": 5 * 60},
+    # Erase the personal data of cases closed or withdrawn longer ago than the retention (privacy).
+    "expire-personal-data": {"task": "privacy.tasks.expire_personal_data", "schedule": crontab(hour=3, minute=17)},
 }
+
+# Days after a case is closed or withdrawn that its consumer's personal data and letter PDFs are kept
+# (APPI Art. 22: delete personal data once it is no longer needed); then expire_personal_data erases them.
+HITOTSUBU_RETENTION_DAYS = int(os.environ.get("HITOTSUBU_RETENTION_DAYS", "1095"))
 
 # Days a consumer is given to send the product back before the hotline follows up.
 HITOTSUBU_RETURN_EXPECTED_DAYS = int(os.environ.get("HITOTSUBU_RETURN_EXPECTED_DAYS", "14"))

@@ -8,6 +8,8 @@ from django.contrib import admin
 
 from config.admin import BigTableAdmin, ReadOnlyInline, ViewOnlyAdmin
 
+from . import personal_data
+
 from .models import (
     Consumer, Contact, DefectCase, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier,
 )
@@ -52,6 +54,13 @@ class DefectCaseAdmin(ViewOnlyAdmin):
     search_fields = ("reference",)
     # Read-only: every change to a case (state, factory, address) is an action with a timeline row.
     inlines = [ConsumerInline, ShipmentInline, ReplacementItemInline, RedirectRequestInline, EventInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        case = self.get_object(request, object_id)
+        if case is not None and response.status_code == 200:
+            personal_data.accessed(request.user, [case], "admin")  # the consumer inline shows them
+        return response
 
 
 @admin.register(Event)

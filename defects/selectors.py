@@ -9,9 +9,9 @@ from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from . import roles
+from . import addressing, personal_data, roles
 from . import search as keys
-from .models import Contact, DefectCase, Event, RedirectRequest, Shipment, State
+from .models import ConsumerAddressHistory, Contact, DefectCase, Event, RedirectRequest, Shipment, State
 from .references import InvalidCaseReference, InvalidReturnReference, normalize_return_reference, parse_case_reference
 
 
@@ -127,7 +127,7 @@ def overdue_follow_ups(user) -> QuerySet[Contact]:
     contacts = Contact.objects.filter(follow_up_done_at__isnull=True, follow_up_due__lt=timezone.now())
     return (
         _scoped(contacts, user, "case__")
-        .select_related("case", "follow_up_owner")
+        .select_related("case", "follow_up_owner", "summary_row")
         .order_by("follow_up_due")
     )
 
@@ -145,12 +145,41 @@ FACTORY_READABLE_NOTES = frozenset({
 
 
 def event_note_for(user, event) -> str:
-    """The note of a timeline line as this user may read it ('' when it is not theirs to read)."""
+    """The note of a timeline line as this user may read it ('' when it is not theirs to read).
+
+    A contact's line shows the contact's summary (kept apart from the timeline, see ContactSummary;
+    load the events with select_related("contact__summary_row")). Notes a factory user may read are
+    masked for them (text_for): staff may have typed the consumer's name or phone into a comment."""
     if roles.sees_personal_data(user):
+        if event.kind == Event.Kind.CONTACT and event.contact_id and not event.note:
+            return event.contact.summary
         return event.note
     if event.kind in PERSONAL_DATA_EVENT_KINDS:
         return ""
-    return event.note if (event.kind, event.transition) in FACTORY_READABLE_NOTES else ""
+    if (event.kind, event.transition) in FACTORY_READABLE_NOTES:
+        return text_for(user, event.case, event.note)
+    return ""
+
+
+# Free text on the case that factory users read and that staff (the hotline, the mail room, the QA
+# manager) may have written: masked for factory readers.
+FACTORY_FREE_TEXT_FIELDS = ("description", "store", "sample_condition", "no_sample_reason")
+
+
+def text_for(user, case, text: str) -> str:
+    """Free text about `case` as this user may read it: whole for the roles that see personal data;
+    for everyone else the consumer's name, kana, phone, e-mail and address (and any phone number or
+    e-mail address) found in it are masked (●●●). The one place masking happens (the privacy app
+    registers the masker, defects.personal_data). Select the case with its consumer
+    (select_related("consumer")) when masking a list."""
+    if not text or roles.sees_personal_data(user):
+        return text
+    return personal_data.mask(case, text)
+
+
+def case_texts_for(user, case) -> dict[str, str]:
+    """The case's factory-visible free text fields as this user may read them (for pages)."""
+    return {name: text_for(user, case, getattr(case, name)) for name in FACTORY_FREE_TEXT_FIELDS}
 
 
 # --- routing and the factory's view of a case ------------------------------------------------------
@@ -284,10 +313,28 @@ PERSONAL_DATA_EVENT_KINDS = frozenset({Event.Kind.ADDRESS_CHANGE})
 def event_data_for(user, event: Event) -> dict:
     """The event's data as this user may see it. Every timeline view (page, API) must read event data
     and notes through this (or event_note_for): an address change shows factory users only that the
-    address changed, never the old or new one."""
+    address changed, never the old or new one. For the roles that see personal data, the old and new
+    values come from the ConsumerAddressHistory row the event points at (data["history"]); load them
+    for a whole timeline at once with attach_address_history(events)."""
     if event.kind in PERSONAL_DATA_EVENT_KINDS and not roles.sees_personal_data(user):
         return {"changed": list(event.data.get("changed", []))} if isinstance(event.data, dict) else {}
+    if event.kind == Event.Kind.ADDRESS_CHANGE and isinstance(event.data, dict) and event.data.get("history"):
+        if not hasattr(event, "_address_history"):
+            attach_address_history([event])
+        history = event._address_history
+        return {**event.data, "old": history.old if history else {}, "new": history.new if history else {},
+                "erased": bool(history and history.erased_at)}
     return event.data
+
+
+def attach_address_history(events) -> None:
+    """Load the history rows the timeline's address changes point at, in one query."""
+    wanted = {e.data.get("history") for e in events
+              if e.kind == Event.Kind.ADDRESS_CHANGE and isinstance(e.data, dict) and e.data.get("history")}
+    rows = ConsumerAddressHistory.objects.in_bulk(list(wanted)) if wanted else {}
+    for event in events:
+        if event.kind == Event.Kind.ADDRESS_CHANGE and isinstance(event.data, dict):
+            event._address_history = rows.get(event.data.get("history"))
 
 
 def late_returns(user) -> QuerySet[Shipment]:

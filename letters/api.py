@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from defects import roles, selectors
+from defects import personal_data, roles, selectors
 from defects.api.negotiation import AnyAcceptNegotiation
 
 from . import services
@@ -104,6 +104,8 @@ class LetterPdfView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, letter_id):
         letter = _letter_for(request.user, letter_id)
+        if personal_data.is_erased(letter.case):
+            raise Http404("The consumer's personal data was erased; the letter is no longer kept.")
         if letter.status in PDF_UNAVAILABLE:
             return Response({"detail": "This letter has not passed the letter check.", "status": letter.status,
                              "problems": letter.problems}, status=status.HTTP_409_CONFLICT)
@@ -111,7 +113,9 @@ class LetterPdfView(APIView):
         if not letter.pdf_is_current:
             return Response({"detail": "The PDF is being rendered; ask again shortly.", "status": "rendering"},
                             status=status.HTTP_202_ACCEPTED)
-        return _pdf_response(letter.pdf, f"{letter.case.reference}-{letter.kind}.pdf")
+        response = _pdf_response(letter.pdf, f"{letter.case.reference}-{letter.kind}.pdf")
+        personal_data.accessed(request.user, [letter.case], "letter_pdf")
+        return response
 
 
 class LetterReprintView(APIView):
@@ -163,7 +167,9 @@ class PrintBatchPdfView(APIView):
         if batch.status != PrintBatch.Status.READY:
             return Response({"detail": "The batch is not ready.", "status": batch.status},
                             status=status.HTTP_409_CONFLICT)
-        return _pdf_response(batch.pdf, f"batch-{batch.pk}-{batch.kind}.pdf")
+        response = _pdf_response(batch.pdf, f"batch-{batch.pk}-{batch.kind}.pdf")
+        personal_data.accessed(request.user, list(batch.letters.values_list("case_id", flat=True)), "batch_pdf")
+        return response
 
 
 class PrintBatchActionView(APIView):

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from defects import roles, selectors
+from defects import personal_data, roles, selectors
 
 from . import services
 from .models import Kind, Letter, PrintBatch
@@ -59,7 +59,8 @@ def batch_create(request):
 
 
 def _batch_page(request, batch, status=200):
-    letters = services.batch_letters(batch).select_related("case__consumer")
+    letters = list(services.batch_letters(batch).select_related("case__consumer"))
+    personal_data.accessed(request.user, [letter.case_id for letter in letters], "print_room")
     return render(request, "printroom/batch.html", {"batch": batch, "letters": letters,
                                                     "busy": batch.status in ("queued", "rendering")}, status=status)
 
@@ -82,6 +83,7 @@ def batch_pdf(request, batch_id):
     batch = get_object_or_404(PrintBatch, pk=batch_id)
     if batch.status != PrintBatch.Status.READY or not batch.pdf:
         raise Http404(_("The batch is not ready."))
+    personal_data.accessed(request.user, list(batch.letters.values_list("case_id", flat=True)), "batch_pdf")
     return FileResponse(batch.pdf.open("rb"), content_type="application/pdf",
                         filename=f"batch-{batch.pk}-{batch.kind}.pdf")
 
@@ -124,11 +126,14 @@ def letter_pdf(request, letter_id):
     from .api import PDF_UNAVAILABLE, current_letter_pdf
 
     letter = _letter_for(request.user, letter_id)
+    if personal_data.is_erased(letter.case):
+        raise Http404(_("The consumer's personal data was erased; the letter is no longer kept."))
     if letter.status in PDF_UNAVAILABLE:
         raise Http404(_("This letter has not passed the letter check."))
     letter = current_letter_pdf(letter)
     if not letter.pdf_is_current:
         return HttpResponse(_("The PDF is being rendered; reload in a moment."), status=202)
+    personal_data.accessed(request.user, [letter.case], "letter_pdf")
     return FileResponse(letter.pdf.open("rb"), content_type="application/pdf",
                         filename=f"{letter.case.reference}-{letter.kind}.pdf")
 

@@ -8,8 +8,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # After the one-off move of personal data out of existing events and contacts (privacy): once these
+    # triggers exist, no migration may rewrite those rows.
     dependencies = [
         ('defects', '0007_case_owner'),
+        ('defects', '0009_move_personal_data_out_of_timeline'),
     ]
 
     operations = [

@@ -2,13 +2,14 @@
 parcels (parcels.py). Import from `defects.models`."""
 
 from .case import (
-    TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, Contact, DefectCase, Event,
-    Language, LotDateKind, ReferenceCounter, State,
+    TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, ConsumerAddressHistory, Contact,
+    ContactSummary, DefectCase, Event, Language, LotDateKind, ReferenceCounter, State,
 )
 from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
 
 __all__ = [
-    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "Contact", "DefectCase",
+    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "ConsumerAddressHistory", "Contact",
+    "ContactSummary", "DefectCase",
     "Event", "Language", "LotDateKind", "RedirectRequest", "ReferenceCounter", "ReplacementItem", "Shipment",
     "ShipmentEvent", "ShippingCarrier", "State",
 ]

@@ -113,10 +113,15 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     replacement_shipped_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    # When the consumer's personal data was erased (privacy.erasure: retention over, or the consumer's
+    # request). The case and its quality record stay.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -130,6 +135,12 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
             models.Index("urgent", F("received_at").desc(), F("id").desc(), name="case_urgent_newest"),
             models.Index(fields=["received_at", "id"], condition=models.Q(factory__isnull=True),
                          name="case_unrouted"),
+            # The retention run asks "closed (withdrawn) before X and not yet erased": these partial indexes
+            # hold only the cases still waiting, so the run reads what is due, not every case ever closed.
+            models.Index(fields=["closed_at"], name="case_closed_not_erased",
+                         condition=models.Q(closed_at__isnull=False, personal_data_erased_at__isnull=True)),
+            models.Index(fields=["withdrawn_at"], name="case_withdrawn_not_erased",
+                         condition=models.Q(withdrawn_at__isnull=False, personal_data_erased_at__isnull=True)),
         ]
         verbose_name = _("defect case")
         verbose_name_plural = _("defect cases")
@@ -202,6 +213,7 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
         permission=roles.hotline,
     )
     def withdraw(self, reason, by=None):
+        self.withdrawn_at = timezone.now()
         self.withdrawn_reason = reason
         self.withdrawn_by = by
 
@@ -257,6 +269,30 @@ class Consumer(models.Model):
             kwargs["update_fields"] = {*update_fields, *(self.KEY_SOURCES[f] for f in update_fields
                                                          if f in self.KEY_SOURCES)}
         super().save(*args, **kwargs)
+
+
+class ConsumerAddressHistory(models.Model):
+    """One change of the consumer's details: the old and new values of the fields that changed.
+
+    Personal data kept apart from the append-only timeline: the 'address_change' event points at
+    this row (Event.data["history"]) and never quotes it, so that the values can be erased after the
+    retention period or on the consumer's request (privacy.erasure) while the event stays.
+    """
+
+    case = models.ForeignKey(DefectCase, on_delete=models.PROTECT, related_name="consumer_history")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    changed = models.JSONField(_("fields changed"), default=list)
+    old = models.JSONField(_("before"), default=dict, blank=True)
+    new = models.JSONField(_("after"), default=dict, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("consumer address history")
+        verbose_name_plural = _("consumer address history")
+
+    def __str__(self):
+        return f"{self.case_id} {', '.join(self.changed)}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -339,7 +375,9 @@ class Contact(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    summary = models.TextField(_("summary"), max_length=4000)
+    # The column the summary was kept in before it moved to ContactSummary (kept, always empty now,
+    # so that nothing that reads the table breaks; read and write `summary` below).
+    legacy_summary = models.TextField(db_column="summary", blank=True, default="", editable=False)
     follow_up_due = models.DateTimeField(_("follow-up due"), null=True, blank=True)
     follow_up_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("follow-up owner"), null=True, blank=True,
@@ -382,6 +420,49 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.case_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
 
+    # The summary is what the consumer told us, often quoting their name, phone or address: personal
+    # data, so it lives in ContactSummary (erasable) and not in this append-only row. `summary` reads
+    # and writes it as if it were a field: Contact(summary=...) and Contact.objects.create(summary=...)
+    # work; the row is written when the contact is first saved. Lists: select_related("summary_row").
+    @property
+    def summary(self) -> str:
+        pending = self.__dict__.get("_pending_summary")
+        if pending is not None:
+            return pending
+        try:
+            return self.summary_row.text
+        except ContactSummary.DoesNotExist:
+            return self.legacy_summary
+
+    @summary.setter
+    def summary(self, value):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("A contact is append-only: log a new contact to correct one.")
+        self.__dict__["_pending_summary"] = value or ""
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        pending = self.__dict__.pop("_pending_summary", None)
+        if adding and pending is not None:
+            ContactSummary.objects.create(contact=self, text=pending)
+
     @property
     def follow_up_overdue(self) -> bool:
         return bool(self.follow_up_due and not self.follow_up_done_at and self.follow_up_due < timezone.now())
+
+
+class ContactSummary(models.Model):
+    """What was said in a contact (its summary): personal data kept out of the append-only contact row,
+    so that privacy.erasure can mask it after the retention period or on the consumer's request."""
+
+    contact = models.OneToOneField(Contact, primary_key=True, on_delete=models.CASCADE, related_name="summary_row")
+    text = models.TextField(_("summary"), max_length=4000)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact summary")
+        verbose_name_plural = _("contact summaries")
+
+    def __str__(self):
+        return f"{self.contact_id}"

@@ -130,7 +130,9 @@ def log_contact(case, by, cleaned: dict) -> Contact:
             data["corrects"] = corrects.pk
         if contact.follow_up_due:
             data.update(follow_up_due=contact.follow_up_due.isoformat(), follow_up_owner=contact.follow_up_owner.username)
-        _log(case, by, Event.Kind.CONTACT, note=contact.summary, data=data, contact=contact)
+        # The event points at the contact and does not quote its summary: what the consumer said is
+        # personal data (ContactSummary, erasable); the timeline row is append-only.
+        _log(case, by, Event.Kind.CONTACT, data=data, contact=contact)
     return contact
 
 

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 
 from .. import addressing, input_errors, postal, roles, selectors
-from ..models import Consumer, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, State
+from ..models import (
+    Consumer, ConsumerAddressHistory, Event, RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, State,
+)
 from ..timeline import record as _log
 from ._base import TransitionConflict, _locked, _user_or_none
 
@@ -181,8 +183,9 @@ LETTER_FIELDS = frozenset({"name", "postal_code", "address"})
 def change_consumer_address(case, by, cleaned: dict):
     """Change the consumer's details (ConsumerForm.cleaned_data; any subset of its fields), any time.
 
-    Hotline only. One 'address_change' event holds the old and new values (personal data: timeline
-    readers must use selectors.event_data_for, which hides them from factory users). When the name,
+    Hotline only. The old and new values go to a ConsumerAddressHistory row; one 'address_change'
+    event points at it (data {"changed": [...], "history": id}); selectors.event_data_for adds the
+    values for the roles that see personal data. When the name,
     postal code or address changed on an open case: letters not yet printed are rendered again for the
     new address; printed or mailed ones are flagged for reprint; and when the replacement has already
     left (shipped or in transit), a redirect request is opened with an owner and a due time.
@@ -205,8 +208,12 @@ def change_consumer_address(case, by, cleaned: dict):
         if not (consumer.phone or consumer.email or consumer.address):
             raise ValidationError({"phone": [_("Give a phone number, an e-mail or an address.")]})
         consumer.save()
+        # The values are personal data: they go to a history row the event points at (erasable),
+        # never into the append-only event itself.
+        history = ConsumerAddressHistory.objects.create(
+            case=case, changed=changed, old=old, new={name: getattr(consumer, name) for name in changed})
         _log(case, by, Event.Kind.ADDRESS_CHANGE, note=cleaned.get("note") or "",
-             data={"changed": changed, "old": old, "new": {name: getattr(consumer, name) for name in changed}})
+             data={"changed": changed, "history": history.pk})
         if LETTER_FIELDS & set(changed) and case.state not in (State.CLOSED, State.WITHDRAWN):
             reason = _("address changed on %(date)s") % {"date": timezone.localdate().isoformat()}
             _refresh_letters(case, by, reason)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from factories.models import Investigation
 
-from .. import selectors, services
+from .. import personal_data, selectors, services
 from ..forms import PAYLOAD_FORMS, ContactForm
 from .case_context import case_context, may_log_contact, payload_form
 from .forms import tune_contact_form
@@ -41,6 +41,8 @@ def case_page(request, case, *, status=200, payload_forms=None, contact_form=Non
     context = case_context(request, case, payload_forms=payload_forms, contact_form=contact_form,
                            receive_ready=receive_ready)
     context["error"] = error
+    if context["consumer"] is not None:
+        personal_data.accessed(user, [case], "case_page")
     response = render(request, "defects/case_detail.html", context, status=status)
     if request.htmx:
         # A boosted POST answered with this page (error or after the redirect) keeps the case's

@@ -149,19 +149,23 @@ def actions_for(case, user, payload_forms=None, receive_ready=False):
 def case_context(request, case, *, payload_forms=None, contact_form=None, receive_ready=False) -> dict:
     user = request.user
     personal = roles.sees_personal_data(user)
-    events = list(case.events.select_related("actor"))
+    events = list(case.events.select_related("actor", "contact__summary_row"))
+    if personal:
+        selectors.attach_address_history(events)
     for event in events:
         event.visible_note = selectors.event_note_for(user, event)
         if event.kind == Event.Kind.LETTER and event.data.get("action") in LETTER_ACTIONS_WITHOUT_NOTE:
             event.visible_note = ""
         event.visible_data = selectors.event_data_for(user, event)
     investigation = Investigation.objects.filter(case=case).first()
-    contacts = list(case.contacts.select_related("by", "follow_up_owner", "corrects")
+    contacts = list(case.contacts.select_related("by", "follow_up_owner", "corrects", "summary_row")
                     .prefetch_related("corrections")) if personal else []
     if contact_form is not None and contacts:
         offer_corrections(contact_form, contacts)
     return {
         "case": case,
+        # The case's free text as this reader may read it (masked for factory users).
+        "case_text": selectors.case_texts_for(user, case),
         # Not even hidden: a factory user's page is built without the consumer at all.
         "consumer": getattr(case, "consumer", None) if personal else None,
         "may_edit_consumer": roles.hotline(case, user),

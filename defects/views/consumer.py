@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import addressing, postal, roles, selectors, services
+from .. import addressing, personal_data, postal, roles, selectors, services
 from ..forms import ConsumerForm
 from ..models import Contact
 from .case import case_page
@@ -85,6 +85,7 @@ def consumer_edit(request, reference):
         fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
     shipment = selectors.replacement_shipment(case)
     under_way = bool(shipment and shipment.status in ("shipped", "in_transit"))
+    personal_data.accessed(user, [case], "consumer_form")
     return render(request, "defects/consumer_form.html",
                   {"case": case, "form": form, "under_way": under_way}, status=status)
 

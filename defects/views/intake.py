@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import duplicates, roles, services
+from .. import duplicates, personal_data, roles, services
 from ..forms import CaseIntakeForm
 from .forms import tune_intake_form
 
@@ -43,8 +43,23 @@ def _lock_session(request):
     return dict(request.session.get(TOKENS) or {})
 
 
-def _render(request, form, status=200):
-    return render(request, "defects/intake.html", {"form": form, "intake_token": _new_token(request)}, status=status)
+def _render(request, form, status=200, warnings=None):
+    return render(request, "defects/intake.html", {"form": form, "intake_token": _new_token(request),
+                                                   "personal_data_warnings": warnings or []}, status=status)
+
+
+# Free text of the intake that factory users read: the operator is warned when it quotes the consumer.
+FACTORY_READ_FIELDS = ("description", "store")
+
+
+def personal_data_warnings(form) -> list[dict]:
+    cleaned = form.cleaned_data
+    consumer = {name: cleaned.get(f"consumer_{name}") or "" for name in
+                ("name", "name_kana", "postal_code", "address", "phone", "email")}
+    warnings = personal_data.warnings_for(consumer, {name: cleaned.get(name) or "" for name in FACTORY_READ_FIELDS})
+    for warning in warnings:
+        warning["label"] = form.fields[warning["field"]].label
+    return warnings
 
 
 def _require_hotline(user):
@@ -80,6 +95,14 @@ def case_new(request):
             return redirect("case_detail", reference=made)
         if not form.is_valid():
             return _render(request, form, status=400)
+        # Asked once: the first submit that quotes the consumer in text a factory reads shows the
+        # warning and a "save as it is" button; that button (or a corrected text) saves.
+        warnings = personal_data_warnings(form)
+        if warnings and request.POST.get("personal_data_confirmed") != "1":
+            # The cursor goes to the text to correct, not back to the consumer's name.
+            form.fields["consumer_name"].widget.attrs.pop("autofocus", None)
+            form.fields[warnings[0]["field"]].widget.attrs["autofocus"] = True
+            return _render(request, form, warnings=warnings)
         case = services.open_case(request.user, form.cleaned_data)
         if token:
             tokens = {**dict(request.session.get(TOKENS) or {}), **tokens, token: case.reference}

@@ -92,7 +92,8 @@ def _form_page(request, case, investigation, form, formset, whys, *, photo_form=
     missing = investigation.submission_problems() if investigation else {}
     photos = list(investigation.photos.all()) if investigation else []
     return render(request, "defects/investigation_form.html", {
-        "case": case, "form": form, "formset": formset, "whys": whys,
+        "case": case, "case_text": selectors.case_texts_for(request.user, case), "form": form, "formset": formset,
+        "whys": whys,
         "photos": photos, "photo_form": photo_form or PhotoForm(label_suffix=""),
         "missing": [(name, report_field_label(name), problems) for name, problems in missing.items()],
         "missing_names": set(missing),

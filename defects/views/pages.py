@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import keyset, roles, selectors, services
+from .. import keyset, personal_data, roles, selectors, services
 from .forms import CaseFilterForm
 from .labels import in_flow_order
 
@@ -21,7 +21,9 @@ def home(request):
         # The queue says what *this* user can do next, so nobody opens a case to find out.
         case.next_steps = in_flow_order(services.available_transitions(case, user))
     # Late promises go to the people who can call the consumer back (factory QA cannot).
-    overdue = selectors.overdue_follow_ups(user) if roles.sees_personal_data(user) else []
+    overdue = list(selectors.overdue_follow_ups(user)) if roles.sees_personal_data(user) else []
+    # The late promises quote what the consumer said (contact summaries): who read them is logged.
+    personal_data.accessed(user, [contact.case for contact in overdue], "contacts")
     return render(request, "defects/home.html", {
         "late_returns": selectors.late_returns(user)[:QUEUE_LIMIT],
         "queue": queue[:QUEUE_LIMIT],
@@ -48,6 +50,9 @@ def case_list(request):
     # Keyset pages (newer/older from a cursor) and a count capped at keyset.CAP: O(page size).
     page = keyset.case_page(cases, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
     page.count, page.count_capped = keyset.capped_count(cases) if page.object_list or page.newer else (0, False)
+    if roles.sees_personal_data(user):
+        # Every hit shows its consumer's name: one access record each, in one insert.
+        personal_data.accessed(user, page.object_list, "case_list")
     if form.is_bound and not roles.sees_personal_data(user) and not page.count:
         form.forget_q()
     context = {"form": form, "page": page}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import roles, selectors, services
+from .. import personal_data, roles, selectors, services
 from ..forms import ParcelMatchForm, RedirectDoneForm, ReplacementItemFormSet, ReturnScanForm, ShipmentEventForm
 from ..models import RedirectRequest, Shipment, State
 from .case import case_page
@@ -60,6 +60,8 @@ def scan(request):
     if match_form.is_bound and match_form.is_valid():
         matches = list(selectors.match_parcel(user, match_form.cleaned_data["q"]).select_related("product")[:50])
         context["matches"] = matches
+        if personal:
+            personal_data.accessed(user, matches, "parcel_match")
         if not personal and not matches:
             # What a factory user typed that matched nothing is not echoed (it may be a consumer's name).
             match_form = ParcelMatchForm(label_suffix="")
@@ -163,6 +165,7 @@ def redirects(request):
     """Redirect requests still open: the replacement left before the consumer's address changed."""
     _require(request.user, *services.REDIRECT_ROLES)
     open_requests = list(selectors.open_redirects(request.user))
+    personal_data.accessed(request.user, [r.case_id for r in open_requests], "redirects")
     return render(request, "defects/redirects.html", {"redirects": open_requests,
                                                       "done_form": RedirectDoneForm(label_suffix="")})
 

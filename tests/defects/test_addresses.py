@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from defects import selectors, services
 from defects.forms import CaseIntakeForm, ConsumerForm
-from defects.models import Consumer, Event, RedirectRequest, State
+from defects.models import Consumer, ConsumerAddressHistory, Event, RedirectRequest, State
 from letters.content import context_for
 from letters.models import Letter
 from tests.conftest import DISTINCTIVE_CONSUMER, deliver_replacement, intake_data, print_letters
@@ -93,18 +93,21 @@ def test_consumer_form_partial_returns_only_what_was_sent():
 
 # --- the change and the timeline ---------------------------------------------------------------
 
-def test_address_change_is_a_timeline_event_with_old_and_new(make_case, cast):
+def test_address_change_is_a_timeline_event_pointing_at_a_history_row_with_old_and_new(make_case, cast):
     case = make_case(State.RECEIVED)
     change(case, cast["hotline"], note="moved to Tokyo")
     consumer = Consumer.objects.get(case=case)
     assert (consumer.postal_code, consumer.address) == (NEW_STORED["postal_code"], NEW_STORED["address"])
     event = case.events.get(kind=Event.Kind.ADDRESS_CHANGE)
     assert event.actor == cast["hotline"] and event.note == "moved to Tokyo"
-    assert event.data == {
-        "changed": ["address", "postal_code"],
-        "old": {"address": DISTINCTIVE_CONSUMER["consumer_address"], "postal_code": "8100001"},
-        "new": NEW_STORED,
-    }
+    # The append-only event quotes no personal data: it points at the (erasable) history row.
+    history = ConsumerAddressHistory.objects.get(case=case)
+    assert event.data == {"changed": ["address", "postal_code"], "history": history.pk}
+    old = {"address": DISTINCTIVE_CONSUMER["consumer_address"], "postal_code": "8100001"}
+    assert (history.changed, history.old, history.new) == (["address", "postal_code"], old, NEW_STORED)
+    # Staff read it through the selectors as before.
+    shown = selectors.event_data_for(cast["hotline"], event)
+    assert (shown["old"], shown["new"]) == (old, NEW_STORED)
 
 
 def test_factory_users_see_that_the_address_changed_but_not_the_addresses(make_case, cast):

@@ -85,6 +85,16 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                     fields.pop(name)
         return fields
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        # Free text staff wrote may quote the consumer: masked for factory readers (selectors.text_for).
+        for name in selectors.FACTORY_FREE_TEXT_FIELDS:
+            if data.get(name):
+                data[name] = selectors.text_for(user, case, data[name])
+        return data
+
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITION_NAMES)))
     def get_available_transitions(self, case):
         return services.available_transitions(case, self.context["request"].user)
@@ -98,13 +108,30 @@ class DuplicateSerializer(serializers.Serializer):
                                     help_text="Same phone number, or same name and postal code.")
 
 
-class CaseCreatedSerializer(CaseSerializer):
-    """The new case, and the cases of the same caller (open, or received in the last 12 months)."""
+class PersonalDataWarningSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The input field whose text quotes the consumer.")
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=["name", "kana", "phone", "email", "address"]))
+    message = serializers.CharField()
+
+
+class CaseWithWarningsSerializer(CaseSerializer):
+    """The case, and what in the text just saved quotes the consumer's personal data (factory users
+    see ●●● in its place). The text is saved as given: the warning is for the operator."""
+
+    warnings = PersonalDataWarningSerializer(many=True, read_only=True, required=False)
+
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + ["warnings"]
+
+
+class CaseCreatedSerializer(CaseWithWarningsSerializer):
+    """The new case, what its text quotes of the consumer, and the cases of the same caller (open, or
+    received in the last 12 months)."""
 
     possible_duplicates = DuplicateSerializer(many=True, read_only=True)
 
-    class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "possible_duplicates"]
+    class Meta(CaseWithWarningsSerializer.Meta):
+        fields = [*CaseWithWarningsSerializer.Meta.fields, "possible_duplicates"]
 
 
 # --- intake --------------------------------------------------------------------------------

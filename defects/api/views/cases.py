@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 
 from factories.models import Factory, Product
 
-from ... import duplicates, roles, selectors, services
+from ... import duplicates, personal_data, roles, selectors, services
 from ...keyset import CaseCursorPagination
 from ...models import TRANSITION_NAMES
 from .. import serializers as s
@@ -26,6 +26,13 @@ from .common import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND
 from .investigation import InvestigationActions
 from .parcels import ParcelActions
 
+
+
+# Free text a factory user reads (selectors.FACTORY_READABLE_NOTES, FACTORY_FREE_TEXT_FIELDS): the answer
+# lists what in it quotes the consumer (`warnings`).
+INTAKE_FACTORY_TEXT = ("description", "store")
+TRANSITION_FACTORY_TEXT = {"receive_sample": ("condition",), "investigate_without_sample": ("reason",),
+                           "reject_report": ("comment",), "approve_report": ("comment",)}
 
 
 @extend_schema(tags=["master data"])
@@ -63,10 +70,9 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
     conflict_code = "transition_not_allowed"  # the 409's "code"; the investigation action has its own
 
     def get_queryset(self):
-        cases = selectors.cases_for(self.request.user).select_related("line")
-        if roles.sees_personal_data(self.request.user):
-            cases = cases.select_related("consumer")  # only where it is shown: no N+1, no needless join
-        return cases
+        # With the consumer for everyone: shown to the roles that see personal data, and the patterns
+        # that mask the free text for factory readers (selectors.text_for) without a query per case.
+        return selectors.cases_for(self.request.user).select_related("line", "consumer")
 
     def get_serializer_class(self):
         # What each action reads and answers; the browsable API builds its forms from this too.
@@ -86,6 +92,19 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
         self.case = selectors.case_for(self.request.user, self.kwargs["reference"])
         return self.case
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if roles.sees_personal_data(request.user):
+            # Every hit on the page shows its consumer: one access record each, in one insert.
+            personal_data.accessed(request.user, page, "case_list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        if roles.sees_personal_data(request.user):
+            personal_data.accessed(request.user, [case], "case_api")
+        return Response(self.get_serializer(case).data)
+
     def create(self, request, *args, **kwargs):
         # Opening a case is the hotline's job (admins stand in); the rule has no FSM transition to live on.
         if not roles.has_role(request.user, roles.HOTLINE, roles.ADMIN):
@@ -94,12 +113,15 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
         intake.is_valid(raise_exception=True)
         case = intake.save()
         location = reverse("api:case-detail", kwargs={"reference": case.reference}, request=request)
-        body = self._case_json(case)
+        # The API accepts the text and says what in it factory users will see masked.
+        warnings = personal_data.warnings_for(personal_data.consumer_dict(case.consumer),
+                                              {name: getattr(case, name) for name in INTAKE_FACTORY_TEXT})
         # A repeat caller: the client shows these so the operator can keep one case per problem.
         consumer = case.consumer
-        body["possible_duplicates"] = s.DuplicateSerializer(duplicates.possible_duplicates(
+        duplicate_cases = s.DuplicateSerializer(duplicates.possible_duplicates(
             phone=consumer.phone, name=consumer.name, postal_code=consumer.postal_code, exclude=case), many=True).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response({**self._case_json(case), "warnings": warnings, "possible_duplicates": duplicate_cases},
+                        status=status.HTTP_201_CREATED, headers={"Location": location})
 
     def _case_json(self, case):
         return s.CaseSerializer(case, context=self.get_serializer_context()).data
@@ -112,10 +134,11 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
                     + "\n\nA 409 with code `transition_blocked` lists under `blockers` what still holds the "
                       "transition back although the state allows it (the parcel's letters not printed, the "
                       "replacement not delivered).",
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITION_NAMES),
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*TRANSITION_NAMES],
                                      description="The transition to run.")],
         request=s.TransitionPayloadSerializer,
-        responses={200: s.CaseSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        responses={200: s.CaseWithWarningsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND,
+                   409: CONFLICT},
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]{1,40})")
     def transitions(self, request, reference=None, name=None):
@@ -135,7 +158,13 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
         payload = s.PAYLOAD_SERIALIZERS[name](data=request.data)
         payload.is_valid(raise_exception=True)
         case = services.perform(case, name, request.user, payload.validated_data)
-        return Response(self._case_json(case))
+        warnings = []
+        # Only for those who know the consumer: for a factory user the answer would be an oracle
+        # ("does my text hold the consumer's phone?"); what they write is masked anyway.
+        if roles.sees_personal_data(request.user):
+            texts = {f: payload.validated_data.get(f) or "" for f in TRANSITION_FACTORY_TEXT.get(name, ())}
+            warnings = personal_data.warnings_for(personal_data.consumer_dict(getattr(case, "consumer", None)), texts)
+        return Response({**self._case_json(case), "warnings": warnings})
 
     # --- timeline ---------------------------------------------------------------------------
 
@@ -143,7 +172,11 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
                                                                            404: NOT_FOUND})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, reference=None):
-        events = self.get_object().events.select_related("actor").order_by("at", "id")
+        case = self.get_object()
+        events = list(case.events.select_related("actor", "contact__summary_row").order_by("at", "id"))
+        if roles.sees_personal_data(request.user):
+            selectors.attach_address_history(events)
+            personal_data.accessed(request.user, [case], "timeline")
         return Response(s.EventSerializer(events, many=True, context=self.get_serializer_context()).data)
 
     # --- contacts ---------------------------------------------------------------------------
@@ -166,7 +199,8 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
             contact_input.is_valid(raise_exception=True)
             contact = services.log_contact(case, request.user, contact_input.validated_data)
             return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
-        contacts = case.contacts.select_related("by", "follow_up_owner").order_by("at", "id")
+        contacts = case.contacts.select_related("by", "follow_up_owner", "summary_row").order_by("at", "id")
+        personal_data.accessed(request.user, [case], "contacts")
         return Response(s.ContactSerializer(contacts, many=True).data)
 
     # --- routing ------------------------------------------------------------------------------
@@ -186,6 +220,7 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
             raise PermissionDenied(_("Only the QA manager, the hotline and admins see the routing queue."))
         cases = selectors.unrouted(request.user).select_related("line", "consumer")
         page = self.paginate_queryset(cases)
+        personal_data.accessed(request.user, page, "case_list")
         data = s.CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
 

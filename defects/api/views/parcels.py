@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ... import roles, selectors, services
+from ... import personal_data, roles, selectors, services
 from ...forms import ConsumerForm, ParcelMatchForm, RedirectDoneForm, ReplacementItemFormSet, ReturnScanForm, \
     ShipmentEventForm
 from ...models import RedirectRequest, Shipment
@@ -92,6 +92,7 @@ class ParcelActions(SubResources):
             raise PermissionDenied(_("Only the hotline may change the consumer's details."))
         cleaned = run_form(ConsumerForm, _typed(s.ConsumerPatchSerializer, request.data), partial=True)
         services.change_consumer_address(case, request.user, cleaned)
+        personal_data.accessed(request.user, [case], "consumer_api")
         return Response(case_json(request, selectors.case_for(request.user, case.reference)))
 
     @extend_schema(methods=["GET"], summary="What the replacement parcel holds",
@@ -131,7 +132,10 @@ class ReturnScanView(APIView):
                                                               404: NOT_FOUND})
     def post(self, request):
         cleaned = run_form(ReturnScanForm, _typed(s.ReturnScanSerializer, request.data))
-        return Response(case_json(request, selectors.find_return(request.user, cleaned["reference"])))
+        case = selectors.find_return(request.user, cleaned["reference"])
+        if roles.sees_personal_data(request.user):
+            personal_data.accessed(request.user, [case], "case_api")
+        return Response(case_json(request, case))
 
 
 @extend_schema(tags=["parcels"])
@@ -146,10 +150,10 @@ class ParcelMatchView(generics.GenericAPIView):
                    responses={200: s.CaseSerializer(many=True), 400: FIELD_ERRORS})
     def get(self, request):
         cleaned = run_form(ParcelMatchForm, _typed(s.ParcelMatchQuerySerializer, request.query_params))
-        cases = selectors.match_parcel(request.user, cleaned["q"]).select_related("line")
-        if roles.sees_personal_data(request.user):
-            cases = cases.select_related("consumer")
+        cases = selectors.match_parcel(request.user, cleaned["q"]).select_related("line", "consumer")
         page = self.paginate_queryset(cases)
+        if roles.sees_personal_data(request.user):
+            personal_data.accessed(request.user, page, "parcel_match")
         return self.get_paginated_response(s.CaseSerializer(page, many=True, context={"request": request}).data)
 
 
@@ -191,7 +195,9 @@ class RedirectListView(APIView):
                    responses={200: s.RedirectRequestSerializer(many=True), 403: FORBIDDEN})
     def get(self, request):
         _require_personal_data(request.user)
-        return Response(s.RedirectRequestSerializer(selectors.open_redirects(request.user), many=True).data)
+        redirects = list(selectors.open_redirects(request.user))
+        personal_data.accessed(request.user, [r.case_id for r in redirects], "redirects")
+        return Response(s.RedirectRequestSerializer(redirects, many=True).data)
 
 
 @extend_schema(tags=["parcels"])
