@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "defects.context_processors.roles",
+                "defects.context_processors.clock",
             ],
         },
     },

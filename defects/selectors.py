@@ -16,7 +16,7 @@ from .references import InvalidCaseReference, InvalidReturnReference, normalize_
 
 
 def cases_for(user) -> QuerySet[DefectCase]:
-    cases = DefectCase.objects.select_related("product", "factory")
+    cases = DefectCase.objects.select_related("product", "factory", "owner")
     user_roles = roles.roles_of(user)
     if user_roles & roles.PERSONAL_DATA_ROLES:
         return cases
@@ -120,7 +120,9 @@ def unrouted(user) -> QuerySet[DefectCase]:
 # phone or e-mail (those stay at the hotline).
 FACTORY_CASE_FIELDS = ("reference", "received_at", "state", "product", "lot_code", "best_before", "store",
                        "purchased_on", "category", "description", "health_effect", "urgent", "factory", "line",
-                       "lot_date", "lot_date_kind")
+                       "lot_date", "lot_date_kind",
+                       # Staff facts, not the consumer's: who has the case, and whose move it is.
+                       "owner", "waiting_on")
 RELATED_REPORT_FIELDS = ("reference", "state", "category", "received_at")
 
 
@@ -260,3 +262,70 @@ def late_returns(user) -> QuerySet[Shipment]:
                                     status=Shipment.Status.EXPECTED, received_at__isnull=True,
                                     expected_by__lt=timezone.localdate(), case__state=State.AWAITING_RETURN)
             .select_related("case").order_by("expected_by", "id"))
+
+
+# --- who owes what: waiting_on and the case header ------------------------------------------------
+
+WAITING_ON = ("hotline", "consumer", "factory", "qa_manager", "mailroom", "nobody")
+
+
+def _promise_due_q(now=None):
+    """Open promises (follow-ups not done) due by now."""
+    return Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True, follow_up_due__lte=now or timezone.now())
+
+
+def with_waiting_facts(cases: QuerySet[DefectCase]) -> QuerySet[DefectCase]:
+    """Annotate what waiting_on reads besides the state, so a list computes it without a query per row."""
+    from django.db.models import Exists, OuterRef
+
+    return cases.annotate(
+        _promise_due=Exists(Contact.objects.filter(_promise_due_q(), case=OuterRef("pk"))),
+        _replacement_delivered=Exists(Shipment.objects.filter(
+            case=OuterRef("pk"), direction=Shipment.Direction.REPLACEMENT, status=Shipment.Status.DELIVERED)),
+    )
+
+
+def waiting_on(case: DefectCase) -> str:
+    """Whose move it is: hotline, consumer, factory, qa_manager, mailroom or nobody.
+
+    From the stage, refined by what is pending:
+    - closed or withdrawn: nobody;
+    - a promise to the consumer that is due (follow-up not done, due time passed): the hotline, whatever
+      the stage, because the consumer is waiting for our call now;
+    - received: hotline (first notice, ask for the product back);
+    - awaiting_return: the consumer (the product is on its way back to us);
+    - sample_received, investigating: the factory (the QA manager while no factory has the case);
+    - report_review: the QA manager;
+    - approved: the mail room (letters to print, the replacement parcel to send);
+    - replacement_shipped: the mail room until the parcel is delivered (they track it and record the
+      delivery), then the hotline (confirm with the consumer and close).
+    With selectors.with_waiting_facts the two lookups are read from annotations (no query).
+    """
+    if case.state in (State.CLOSED, State.WITHDRAWN):
+        return "nobody"
+    promise_due = getattr(case, "_promise_due", None)
+    if promise_due is None:
+        promise_due = case.contacts.filter(_promise_due_q()).exists()
+    if promise_due:
+        return "hotline"
+    if case.state == State.RECEIVED:
+        return "hotline"
+    if case.state == State.AWAITING_RETURN:
+        return "consumer"
+    if case.state in (State.SAMPLE_RECEIVED, State.INVESTIGATING):
+        return "factory" if case.factory_id else "qa_manager"
+    if case.state == State.REPORT_REVIEW:
+        return "qa_manager"
+    if case.state == State.APPROVED:
+        return "mailroom"
+    delivered = getattr(case, "_replacement_delivered", None)
+    if delivered is None:
+        delivered = case.shipments.filter(direction=Shipment.Direction.REPLACEMENT,
+                                          status=Shipment.Status.DELIVERED).exists()
+    return "hotline" if delivered else "mailroom"
+
+
+def next_promise(case: DefectCase) -> Contact | None:
+    """The open promise to the consumer that falls due first (overdue ones included)."""
+    return (case.contacts.filter(follow_up_due__isnull=False, follow_up_done_at__isnull=True)
+            .select_related("follow_up_owner").order_by("follow_up_due", "id").first())

@@ -117,6 +117,14 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("defect case")
         verbose_name_plural = _("defect cases")
+        # The queues (defects.queues): each filter, ordered by (received_at, id) for the keyset.
+        indexes = [
+            models.Index(fields=["state", "received_at", "id"], name="case_state_received_idx"),
+            models.Index(fields=["factory", "state", "received_at", "id"], name="case_factory_state_recv_idx"),
+            models.Index(fields=["received_at", "id"], condition=models.Q(urgent=True), name="case_urgent_received_idx"),
+            models.Index(fields=["received_at", "id"], condition=models.Q(factory__isnull=True),
+                         name="case_unrouted_received_idx"),
+        ]
 
     def __str__(self):
         return self.reference
@@ -234,6 +242,7 @@ class Event(models.Model):
         SHIPMENT = "shipment", _("Shipment")
         ADDRESS_CHANGE = "address_change", _("Address change")
         NOTE = "note", _("Note")
+        OWNER = "owner", _("Owner changed")
 
     case = models.ForeignKey(DefectCase, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -301,9 +310,14 @@ class Contact(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # Open promises by due time: the hotline's "promises due today or overdue" queue.
+        indexes = [
+            models.Index(fields=["follow_up_due", "id"], name="contact_open_promise_idx",
+                         condition=models.Q(follow_up_done_at__isnull=True, follow_up_due__isnull=False)),
+        ]
 
     def __str__(self):
-        return f"{self.case_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.channel} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
     @property
     def follow_up_overdue(self) -> bool:

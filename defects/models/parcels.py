@@ -63,6 +63,8 @@ class Shipment(models.Model):
                 fields=["reference"], condition=~models.Q(reference=""), name="unique_return_reference"
             )
         ]
+        # The mail room's "returns reported by the carrier, not scanned" queue.
+        indexes = [models.Index(fields=["direction", "status", "created_at", "id"], name="shipment_dir_status_idx")]
 
     def __str__(self):
         return f"{self.case_id} {self.direction} {self.reference or self.tracking_number}"
@@ -121,7 +123,7 @@ class ShipmentEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.shipment_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.shipment_id} {self.kind} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class ReplacementItem(models.Model):
@@ -199,7 +201,7 @@ class RedirectRequest(models.Model):
         verbose_name_plural = _("redirect requests")
 
     def __str__(self):
-        return f"{self.case_id} redirect due {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} redirect due {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_open(self) -> bool:
