@@ -82,7 +82,8 @@ def batch_pdf(request, batch_id):
     batch = get_object_or_404(PrintBatch, pk=batch_id)
     if batch.status != PrintBatch.Status.READY or not batch.pdf:
         raise Http404(_("The batch is not ready."))
-    return FileResponse(batch.pdf.open("rb"), content_type="application/pdf",
+    # "Download" downloads (Content-Disposition: attachment), the file named for the print room's folder.
+    return FileResponse(batch.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"batch-{batch.pk}-{batch.kind}.pdf")
 
 
@@ -129,7 +130,7 @@ def letter_pdf(request, letter_id):
     letter = current_letter_pdf(letter)
     if not letter.pdf_is_current:
         return HttpResponse(_("The PDF is being rendered; reload in a moment."), status=202)
-    return FileResponse(letter.pdf.open("rb"), content_type="application/pdf",
+    return FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"{letter.case.reference}-{letter.kind}.pdf")
 
 
