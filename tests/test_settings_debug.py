@@ -34,3 +34,13 @@ def test_scripts_dev_runs_the_demo_with_debug():
 
 def test_the_tests_run_with_debug_off(settings):
     assert settings.DEBUG is False
+
+
+def test_offline_tooling_runs_without_a_secret_key():
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    done = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT,
+                          env=clean, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    served = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True,
+                            text=True, timeout=120)
+    assert served.returncode != 0 and "SECRET_KEY must be set" in served.stderr
