@@ -139,8 +139,7 @@ ensure_translations() {
   [ ${#stale[@]} = 0 ] && return 0
   if command -v msgfmt >/dev/null 2>&1; then
     say "Compiling translations (${#stale[@]} changed .po file(s))"
-    # Tooling, not a server: DEBUG=1 lets it load the settings without a SECRET_KEY (the default is DEBUG=0).
-    DEBUG=1 "$PY" manage.py compilemessages -v 0 --ignore=.venv --ignore=var
+    "$PY" manage.py compilemessages -v 0 --ignore=.venv --ignore=var
   else
     warn "gettext is not installed, so ${#stale[@]} .po file(s) newer than their .mo are not compiled
   (the committed .mo files are used). To compile: apt-get install gettext"
