@@ -63,8 +63,8 @@ def promises_due(user):
     """Open promises to the consumer due before the end of today (Asia/Tokyo), overdue ones first."""
     if not roles.sees_personal_data(user):
         return Contact.objects.none()
-    return (Contact.objects.filter(case__in=selectors.cases_for(user), follow_up_done_at__isnull=True,
-                                   follow_up_due__isnull=False, follow_up_due__lt=_end_of_today())
+    return (selectors.scoped(Contact.objects.filter(follow_up_done_at__isnull=True, follow_up_due__isnull=False,
+                                                    follow_up_due__lt=_end_of_today()), user)
             .select_related("case", "follow_up_owner").order_by("follow_up_due", "id"))
 
 
@@ -84,9 +84,9 @@ def returns_not_scanned(user):
     consumer's home."""
     if not roles.has_role(user, roles.MAILROOM, roles.ADMIN, roles.HOTLINE, roles.QA_MANAGER):
         return Shipment.objects.none()
-    return (Shipment.objects.filter(case__in=selectors.cases_for(user), direction=Shipment.Direction.RETURN,
-                                    status=Shipment.Status.IN_TRANSIT, received_at__isnull=True,
-                                    case__state=State.AWAITING_RETURN)
+    return (selectors.scoped(Shipment.objects.filter(direction=Shipment.Direction.RETURN,
+                                                     status=Shipment.Status.IN_TRANSIT, received_at__isnull=True,
+                                                     case__state=State.AWAITING_RETURN), user)
             .select_related("case", "case__product").order_by("created_at", "id"))
 
 
@@ -109,8 +109,8 @@ def countermeasures_due(user):
     from factories.models import Countermeasure
 
     horizon = timezone.localdate() + datetime.timedelta(days=COUNTERMEASURE_HORIZON_DAYS)
-    return (Countermeasure.objects.filter(investigation__case__in=selectors.cases_for(user), done_date__isnull=True,
-                                          due_date__isnull=False, due_date__lte=horizon)
+    return (selectors.scoped(Countermeasure.objects.filter(done_date__isnull=True, due_date__isnull=False,
+                                                           due_date__lte=horizon), user, "investigation__case")
             .select_related("investigation__case").order_by("due_date", "id"))
 
 

@@ -26,6 +26,19 @@ def cases_for(user) -> QuerySet[DefectCase]:
     return cases.none()
 
 
+def scoped(rows: QuerySet, user, case_path: str = "case") -> QuerySet:
+    """Rows hanging off a case (contacts, parcels, countermeasures), limited to the cases the user may
+    see, by the same rule as cases_for, written as a plain filter (no `case IN (all cases)` subquery,
+    which PostgreSQL would answer by reading every case)."""
+    user_roles = roles.roles_of(user)
+    if user_roles & roles.PERSONAL_DATA_ROLES:
+        return rows
+    if roles.FACTORY_QA in user_roles:
+        factory_id = roles.factory_id_of(user)
+        return rows.filter(**{f"{case_path}__factory_id": factory_id}) if factory_id else rows.none()
+    return rows.none()
+
+
 def case_for(user, reference: str) -> DefectCase:
     try:
         return cases_for(user).get(reference=(reference or "").strip().upper())
@@ -49,34 +62,8 @@ def search(cases: QuerySet[DefectCase], user, q: str) -> QuerySet[DefectCase]:
     return cases.filter(condition)
 
 
-def queue_for(user) -> QuerySet[DefectCase]:
-    """The cases waiting for this user's role to act, urgent first, oldest first."""
-    user_roles = roles.roles_of(user)
-    visible = cases_for(user)
-    condition = Q(pk__in=[])
-    if roles.HOTLINE in user_roles:
-        condition |= Q(state=State.RECEIVED)
-    if roles.FACTORY_QA in user_roles:
-        condition |= Q(state__in=[State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING])
-    if roles.QA_MANAGER in user_roles:
-        condition |= Q(state=State.REPORT_REVIEW) | Q(factory__isnull=True, state__in=open_states())
-    if roles.MAILROOM in user_roles:
-        condition |= Q(state__in=[State.AWAITING_RETURN, State.APPROVED, State.REPLACEMENT_SHIPPED])
-    return visible.filter(condition).order_by("-urgent", "received_at", "id")
-
-
 def open_states() -> list[str]:
     return [s for s in State.values if s not in (State.CLOSED, State.WITHDRAWN)]
-
-
-def overdue_follow_ups(user) -> QuerySet[Contact]:
-    """Promises to call back that are late, on cases the user may see."""
-    return (
-        Contact.objects.filter(case__in=cases_for(user), follow_up_done_at__isnull=True,
-                               follow_up_due__lt=timezone.now())
-        .select_related("case", "follow_up_owner")
-        .order_by("follow_up_due")
-    )
 
 
 # Timeline notes a factory user may read: what the factory and QA write about the sample and the

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import roles, selectors, services
+from .. import roles, selectors
 from .forms import CaseFilterForm
 
 PAGE_SIZE = 25

@@ -175,7 +175,7 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
     def unrouted(self, request):
         if not roles.roles_of(request.user) & selectors.UNROUTED_ROLES:
             raise PermissionDenied(_("Only the QA manager, the hotline and admins see the routing queue."))
-        cases = selectors.unrouted(request.user).select_related("line", "consumer")
+        cases = selectors.with_waiting_facts(selectors.unrouted(request.user).select_related("line", "consumer"))
         page = self.paginate_queryset(cases)
         data = s.CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
