@@ -60,6 +60,23 @@ ensure_system() {
   fi
 }
 
+# Debian's chromium for the browser tests (tests/browser/): Playwright drives it through
+# executable_path; Playwright's own browser download is not used (and not reachable from CI).
+CHROMIUM="${HITOTSUBU_CHROMIUM:-/usr/bin/chromium}"
+ensure_chromium() {
+  [ -x "$CHROMIUM" ] && return 0
+  if is_root && command -v apt-get >/dev/null 2>&1 && [ "$CHROMIUM" = /usr/bin/chromium ]; then
+    say "Installing chromium (the browser tests drive it)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } </dev/null \
+      || die "apt-get install chromium failed; install it by hand: apt-get install chromium"
+    [ -x "$CHROMIUM" ] || die "chromium was installed but $CHROMIUM is not there"
+  else
+    die "the browser tests need chromium at $CHROMIUM (not found).
+  On Debian:  sudo apt-get install chromium     (or set HITOTSUBU_CHROMIUM=/path/to/chromium)"
+  fi
+}
+
 check_fonts() {
   compgen -G "$ROOT/letters/fonts/*.[ot]tf" >/dev/null \
     || die "no fonts in letters/fonts/: the letters need the vendored IPAex fonts (they are part of the repository)."
