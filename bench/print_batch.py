@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The settings default to DEBUG=0, which needs a key; a benchmark measures with DEBUG off.
+os.environ.setdefault("SECRET_KEY", "bench-only-key-not-for-any-server")
 
 SURNAMES = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 長谷川 斎藤 清水".split()
 GIVEN = "花子 太郎 ゆう子 一郎 美咲 健太 さくら 翔太 陽菜 大輔 恵美 翼 千尋 拓也 あゆみ 直樹 由美子 蓮 結衣 誠".split()

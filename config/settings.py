@@ -22,7 +22,9 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: the debug page shows settings and code to anyone. ./scripts/dev sets DEBUG=1 for
+# the local demo; the tests use config.settings_test (DEBUG off, as Django's test runner wants it).
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "defects.context_processors.roles",
+                "defects.context_processors.clock",
             ],
         },
     },

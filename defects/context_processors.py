@@ -8,3 +8,13 @@ def roles(request):
         "sees_personal_data": bool(user_roles & role_rules.PERSONAL_DATA_ROLES),
         "role_labels": [role_rules.ROLE_LABELS[r] for r in role_rules.ALL_ROLES if r in user_roles],
     }
+
+
+def clock(request):
+    """The zone every page shows times in (settings.TIME_ZONE), named where a time could be doubted,
+    and today's date there (queues compare due dates with it)."""
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    return {"TIME_ZONE_NAME": f"{timezone.get_current_timezone_name()} ({now.tzname()})",
+            "today": now.date()}

@@ -9,14 +9,14 @@ from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from . import addressing, personal_data, roles
+from . import personal_data, roles
 from . import search as keys
 from .models import ConsumerAddressHistory, Contact, DefectCase, Event, RedirectRequest, Shipment, State
 from .references import InvalidCaseReference, InvalidReturnReference, normalize_return_reference, parse_case_reference
 
 
 def cases_for(user) -> QuerySet[DefectCase]:
-    cases = DefectCase.objects.select_related("product", "factory")
+    cases = DefectCase.objects.select_related("product", "factory", "owner")
     user_roles = roles.roles_of(user)
     if user_roles & roles.PERSONAL_DATA_ROLES:
         return cases
@@ -26,14 +26,16 @@ def cases_for(user) -> QuerySet[DefectCase]:
     return cases.none()
 
 
-def _scoped(rows: QuerySet, user, prefix: str) -> QuerySet:
-    """Rows of the cases the user may see, as cases_for decides, without a subquery over every case
-    (`case__in=cases_for(user)` made the planner read all cases for a handful of rows)."""
+def scoped(rows: QuerySet, user, case_path: str = "case") -> QuerySet:
+    """Rows hanging off a case (contacts, parcels, countermeasures), limited to the cases the user may
+    see, by the same rule as cases_for, written as a plain filter (no `case IN (all cases)` subquery,
+    which PostgreSQL would answer by reading every case)."""
     user_roles = roles.roles_of(user)
     if user_roles & roles.PERSONAL_DATA_ROLES:
         return rows
-    if roles.FACTORY_QA in user_roles and roles.factory_id_of(user):
-        return rows.filter(**{f"{prefix}factory_id": roles.factory_id_of(user)})
+    if roles.FACTORY_QA in user_roles:
+        factory_id = roles.factory_id_of(user)
+        return rows.filter(**{f"{case_path}__factory_id": factory_id}) if factory_id else rows.none()
     return rows.none()
 
 
@@ -102,34 +104,8 @@ def exact_reference_filter(q: str) -> Q | None:
         return None
 
 
-def queue_for(user) -> QuerySet[DefectCase]:
-    """The cases waiting for this user's role to act, urgent first, oldest first."""
-    user_roles = roles.roles_of(user)
-    visible = cases_for(user)
-    condition = Q(pk__in=[])
-    if roles.HOTLINE in user_roles:
-        condition |= Q(state=State.RECEIVED)
-    if roles.FACTORY_QA in user_roles:
-        condition |= Q(state__in=[State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING])
-    if roles.QA_MANAGER in user_roles:
-        condition |= Q(state=State.REPORT_REVIEW) | Q(factory__isnull=True, state__in=open_states())
-    if roles.MAILROOM in user_roles:
-        condition |= Q(state__in=[State.AWAITING_RETURN, State.APPROVED, State.REPLACEMENT_SHIPPED])
-    return visible.filter(condition).order_by("-urgent", "received_at", "id")
-
-
 def open_states() -> list[str]:
     return [s for s in State.values if s not in (State.CLOSED, State.WITHDRAWN)]
-
-
-def overdue_follow_ups(user) -> QuerySet[Contact]:
-    """Promises to call back that are late, on cases the user may see."""
-    contacts = Contact.objects.filter(follow_up_done_at__isnull=True, follow_up_due__lt=timezone.now())
-    return (
-        _scoped(contacts, user, "case__")
-        .select_related("case", "follow_up_owner", "summary_row")
-        .order_by("follow_up_due")
-    )
 
 
 # Timeline notes a factory user may read: what the factory and QA write about the sample and the
@@ -202,7 +178,9 @@ def unrouted(user) -> QuerySet[DefectCase]:
 # phone or e-mail (those stay at the hotline).
 FACTORY_CASE_FIELDS = ("reference", "received_at", "state", "product", "lot_code", "best_before", "store",
                        "purchased_on", "category", "description", "health_effect", "urgent", "factory", "line",
-                       "lot_date", "lot_date_kind")
+                       "lot_date", "lot_date_kind",
+                       # Staff facts, not the consumer's: who has the case, and whose move it is.
+                       "owner", "waiting_on")
 RELATED_REPORT_FIELDS = ("reference", "state", "category", "received_at")
 
 
@@ -302,7 +280,7 @@ def open_redirects(user) -> QuerySet[RedirectRequest]:
     They hold the new address, so only roles that see personal data get any."""
     if not roles.sees_personal_data(user):
         return RedirectRequest.objects.none()
-    return (_scoped(RedirectRequest.objects.filter(done_at__isnull=True), user, "case__")
+    return (scoped(RedirectRequest.objects.filter(done_at__isnull=True), user)
             .select_related("case", "shipment", "owner").order_by("due_at", "id"))
 
 
@@ -341,7 +319,74 @@ def late_returns(user) -> QuerySet[Shipment]:
     """Return parcels past their expected date on cases still waiting for them: the hotline calls."""
     if not roles.sees_personal_data(user):
         return Shipment.objects.none()
-    return (_scoped(Shipment.objects.filter(direction=Shipment.Direction.RETURN, status=Shipment.Status.EXPECTED,
+    return (scoped(Shipment.objects.filter(direction=Shipment.Direction.RETURN, status=Shipment.Status.EXPECTED,
                                             received_at__isnull=True, expected_by__lt=timezone.localdate(),
-                                            case__state=State.AWAITING_RETURN), user, "case__")
+                                            case__state=State.AWAITING_RETURN), user)
             .select_related("case").order_by("expected_by", "id"))
+
+
+# --- who owes what: waiting_on and the case header ------------------------------------------------
+
+WAITING_ON = ("hotline", "consumer", "factory", "qa_manager", "mailroom", "nobody")
+
+
+def _promise_due_q(now=None):
+    """Open promises (follow-ups not done) due by now."""
+    return Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True, follow_up_due__lte=now or timezone.now())
+
+
+def with_waiting_facts(cases: QuerySet[DefectCase]) -> QuerySet[DefectCase]:
+    """Annotate what waiting_on reads besides the state, so a list computes it without a query per row."""
+    from django.db.models import Exists, OuterRef
+
+    return cases.annotate(
+        _promise_due=Exists(Contact.objects.filter(_promise_due_q(), case=OuterRef("pk"))),
+        _replacement_delivered=Exists(Shipment.objects.filter(
+            case=OuterRef("pk"), direction=Shipment.Direction.REPLACEMENT, status=Shipment.Status.DELIVERED)),
+    )
+
+
+def waiting_on(case: DefectCase) -> str:
+    """Whose move it is: hotline, consumer, factory, qa_manager, mailroom or nobody.
+
+    From the stage, refined by what is pending:
+    - closed or withdrawn: nobody;
+    - a promise to the consumer that is due (follow-up not done, due time passed): the hotline, whatever
+      the stage, because the consumer is waiting for our call now;
+    - received: hotline (first notice, ask for the product back);
+    - awaiting_return: the consumer (the product is on its way back to us);
+    - sample_received, investigating: the factory (the QA manager while no factory has the case);
+    - report_review: the QA manager;
+    - approved: the mail room (letters to print, the replacement parcel to send);
+    - replacement_shipped: the mail room until the parcel is delivered (they track it and record the
+      delivery), then the hotline (confirm with the consumer and close).
+    With selectors.with_waiting_facts the two lookups are read from annotations (no query).
+    """
+    if case.state in (State.CLOSED, State.WITHDRAWN):
+        return "nobody"
+    promise_due = getattr(case, "_promise_due", None)
+    if promise_due is None:
+        promise_due = case.contacts.filter(_promise_due_q()).exists()
+    if promise_due:
+        return "hotline"
+    if case.state == State.RECEIVED:
+        return "hotline"
+    if case.state == State.AWAITING_RETURN:
+        return "consumer"
+    if case.state in (State.SAMPLE_RECEIVED, State.INVESTIGATING):
+        return "factory" if case.factory_id else "qa_manager"
+    if case.state == State.REPORT_REVIEW:
+        return "qa_manager"
+    if case.state == State.APPROVED:
+        return "mailroom"
+    delivered = getattr(case, "_replacement_delivered", None)
+    if delivered is None:
+        delivered = case.shipments.filter(direction=Shipment.Direction.REPLACEMENT,
+                                          status=Shipment.Status.DELIVERED).exists()
+    return "hotline" if delivered else "mailroom"
+
+
+def next_promise(case: DefectCase) -> Contact | None:
+    """The open promise to the consumer that falls due first (overdue ones included)."""
+    return (case.contacts.filter(follow_up_due__isnull=False, follow_up_done_at__isnull=True)
+            .select_related("follow_up_owner").order_by("follow_up_due", "id").first())

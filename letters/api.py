@@ -79,7 +79,7 @@ def _pdf_response(field, filename):
         handle = field.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("The PDF file is missing.") from None
-    return FileResponse(handle, content_type="application/pdf", filename=filename)
+    return FileResponse(handle, content_type="application/pdf", as_attachment=True, filename=filename)
 
 
 class CaseLettersView(APIView):

@@ -84,7 +84,8 @@ def batch_pdf(request, batch_id):
     if batch.status != PrintBatch.Status.READY or not batch.pdf:
         raise Http404(_("The batch is not ready."))
     personal_data.accessed(request.user, list(batch.letters.values_list("case_id", flat=True)), "batch_pdf")
-    return FileResponse(batch.pdf.open("rb"), content_type="application/pdf",
+    # "Download" downloads (Content-Disposition: attachment), the file named for the print room's folder.
+    return FileResponse(batch.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"batch-{batch.pk}-{batch.kind}.pdf")
 
 
@@ -134,7 +135,7 @@ def letter_pdf(request, letter_id):
     if not letter.pdf_is_current:
         return HttpResponse(_("The PDF is being rendered; reload in a moment."), status=202)
     personal_data.accessed(request.user, [letter.case], "letter_pdf")
-    return FileResponse(letter.pdf.open("rb"), content_type="application/pdf",
+    return FileResponse(letter.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"{letter.case.reference}-{letter.kind}.pdf")
 
 

@@ -141,6 +141,10 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
                          condition=models.Q(closed_at__isnull=False, personal_data_erased_at__isnull=True)),
             models.Index(fields=["withdrawn_at"], name="case_withdrawn_not_erased",
                          condition=models.Q(withdrawn_at__isnull=False, personal_data_erased_at__isnull=True)),
+            # The queues (defects.queues) read oldest first: the state and unrouted ones walk the indexes
+            # above backwards; these two have no twin above.
+            models.Index(fields=["factory", "state", "received_at", "id"], name="case_factory_state_recv_idx"),
+            models.Index(fields=["received_at", "id"], condition=models.Q(urgent=True), name="case_urgent_received_idx"),
         ]
         verbose_name = _("defect case")
         verbose_name_plural = _("defect cases")
@@ -315,6 +319,7 @@ class Event(models.Model):
         SHIPMENT = "shipment", _("Shipment")
         ADDRESS_CHANGE = "address_change", _("Address change")
         NOTE = "note", _("Note")
+        OWNER = "owner", _("Owner changed")
 
     case = models.ForeignKey(DefectCase, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -392,10 +397,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        # The follow-up sweep and the late-promise lists read only promises still open: this index
-        # holds those alone, so their cost follows what is due, not the years of contacts behind it.
+        # The follow-up sweep, the late-promise lists and the hotline's "promises due today or overdue"
+        # queue read only promises still open: this index holds those alone, so their cost follows what
+        # is due, not the years of contacts behind it.
         indexes = [
-            models.Index(fields=["follow_up_due"], name="contact_open_promise",
+            models.Index(fields=["follow_up_due", "id"], name="contact_open_promise_idx",
                          condition=models.Q(follow_up_done_at__isnull=True, follow_up_due__isnull=False)),
         ]
         verbose_name = _("contact")
@@ -418,7 +424,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.case_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.channel} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
     # The summary is what the consumer told us, often quoting their name, phone or address: personal
     # data, so it lives in ContactSummary (erasable) and not in this append-only row. `summary` reads

@@ -70,6 +70,8 @@ class Shipment(models.Model):
             models.Index(fields=["expected_by"], name="shipment_return_unflagged",
                          condition=models.Q(direction="return", status="expected", received_at__isnull=True,
                                             overdue_flagged_at__isnull=True)),
+            # The mail room's "returns reported by the carrier, not scanned" queue.
+            models.Index(fields=["direction", "status", "created_at", "id"], name="shipment_dir_status_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -134,7 +136,7 @@ class ShipmentEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.shipment_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.shipment_id} {self.kind} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class ReplacementItem(models.Model):
@@ -212,7 +214,7 @@ class RedirectRequest(models.Model):
         verbose_name_plural = _("redirect requests")
 
     def __str__(self):
-        return f"{self.case_id} redirect due {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} redirect due {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_open(self) -> bool:

@@ -27,6 +27,7 @@ from .parcels import (
     record_shipment_event, lookup_address, CONSUMER_FIELDS, LETTER_FIELDS, change_consumer_address,
     REDIRECT_ROLES, complete_redirect,
 )
+from .owner import OWNER_ROLES, assign, eligible_owners, may_assign
 
 __all__ = [
     'TransitionConflict', 'role_may_run', 'available_transitions', 'validate_payload', 'perform',
@@ -38,4 +39,5 @@ __all__ = [
     'assign_factory', 'PARCEL_LETTER_KINDS', 'prepare_replacement', 'set_replacement_items',
     'SHIPMENT_EVENT_ROLES', 'record_shipment_event', 'lookup_address', 'CONSUMER_FIELDS',
     'LETTER_FIELDS', 'change_consumer_address', 'REDIRECT_ROLES', 'complete_redirect',
+    'OWNER_ROLES', 'assign', 'eligible_owners', 'may_assign',
 ]

@@ -146,3 +146,11 @@ def consumer_value(value, name):
 
         return _label(Language, value)
     return value
+
+
+@register.filter
+def waiting_label(value):
+    """selectors.waiting_on's answer in words."""
+    from ..views.labels import WAITING_ON_LABELS
+
+    return WAITING_ON_LABELS.get(value, value)

@@ -15,7 +15,7 @@ from ..forms import PAYLOAD_FORMS, ShipmentEventForm
 from ..models import Event, Shipment, State
 from .forms import assign_form, offer_corrections
 from .labels import (
-    CAUTION_TRANSITIONS, LETTER_ACTIONS_WITHOUT_NOTE, TRANSITION_HELP, TRANSITION_LABELS, in_flow_order,
+    WAITING_ON_LABELS, CAUTION_TRANSITIONS, LETTER_ACTIONS_WITHOUT_NOTE, TRANSITION_HELP, TRANSITION_LABELS, in_flow_order,
 )
 
 # Who logs calls and letters with the consumer, and marks promised follow-ups done. Factory QA never
@@ -146,6 +146,22 @@ def actions_for(case, user, payload_forms=None, receive_ready=False):
     return actions
 
 
+def case_header(case, user) -> dict:
+    """Who owes what, at the top of the case: the stage, whose move it is, the next promise to the
+    consumer (its due time and owner), the case's owner and its age. The promise is a conversation
+    with the consumer: factory users get the header without it."""
+    waiting = selectors.waiting_on(case)
+    may_assign = services.may_assign(user) and case.state not in (State.CLOSED, State.WITHDRAWN)
+    return {
+        "waiting_on": waiting,
+        "waiting_on_label": WAITING_ON_LABELS[waiting],
+        "promise": selectors.next_promise(case) if roles.sees_personal_data(user) else None,
+        "owner": case.owner,
+        "may_take": may_assign and case.owner_id != user.pk,
+        "owners": list(services.eligible_owners()) if may_assign else [],
+    }
+
+
 def case_context(request, case, *, payload_forms=None, contact_form=None, receive_ready=False) -> dict:
     user = request.user
     personal = roles.sees_personal_data(user)
@@ -166,6 +182,7 @@ def case_context(request, case, *, payload_forms=None, contact_form=None, receiv
         "case": case,
         # The case's free text as this reader may read it (masked for factory users).
         "case_text": selectors.case_texts_for(user, case),
+        "header": case_header(case, user),
         # Not even hidden: a factory user's page is built without the consumer at all.
         "consumer": getattr(case, "consumer", None) if personal else None,
         "may_edit_consumer": roles.hotline(case, user),

@@ -91,10 +91,15 @@ def _form_page(request, case, investigation, form, formset, whys, *, photo_form=
     form.fields["prevention"].label = _("Summary of the prevention (internal)")
     missing = investigation.submission_problems() if investigation else {}
     photos = list(investigation.photos.all()) if investigation else []
+    photo_form = photo_form or PhotoForm(label_suffix="")
+    for field in photo_form.fields.values():
+        # The photo inputs belong to the report form (form="inv-form"): uploading saves the typed text too.
+        field.widget.attrs["form"] = "inv-form"
     return render(request, "defects/investigation_form.html", {
         "case": case, "case_text": selectors.case_texts_for(request.user, case), "form": form, "formset": formset,
         "whys": whys,
-        "photos": photos, "photo_form": photo_form or PhotoForm(label_suffix=""),
+        "rejection": _rejection(investigation),
+        "photos": photos, "photo_form": photo_form,
         "missing": [(name, report_field_label(name), problems) for name, problems in missing.items()],
         "missing_names": set(missing),
         "related": [dict(r, category=Category(r["category"]).label if r["category"] in Category.values else r["category"])
@@ -102,21 +107,32 @@ def _form_page(request, case, investigation, form, formset, whys, *, photo_form=
     }, status=status)
 
 
-@login_required
-def case_investigation(request, reference):
-    user = request.user
-    case = _editable_case(request, reference)
-    if case.state not in services.EDITABLE_REPORT_STATES:
-        return _not_editable(request, case)
-    investigation = Investigation.objects.filter(case=case).first()
-    if request.method != "POST":
-        form = InvestigationForm(instance=investigation, label_suffix="")
-        measures = [{name: getattr(m, name) for name in CountermeasureForm.base_fields}
-                    for m in investigation.countermeasures.all()] if investigation else []
-        formset = PageCountermeasureFormSet(initial=measures, prefix=PREFIX)
-        whys = {name: _whys_rows(getattr(investigation, name, None), name) for name in WHY_CHAINS}
-        return _form_page(request, case, investigation, form, formset, whys)
+def _rejection(investigation):
+    """The QA manager's last decision when it sent the report back (what the factory must answer), else None."""
+    if investigation is None:
+        return None
+    latest = investigation.versions.select_related("decided_by").order_by("-number").first()
+    return latest if latest and latest.decision == latest.Decision.REJECTED else None
 
+
+def _saved_form_page(request, case, investigation, *, photo_form=None, status=200):
+    form = InvestigationForm(instance=investigation, label_suffix="")
+    measures = [{name: getattr(m, name) for name in CountermeasureForm.base_fields}
+                for m in investigation.countermeasures.all()] if investigation else []
+    formset = PageCountermeasureFormSet(initial=measures, prefix=PREFIX)
+    whys = {name: _whys_rows(getattr(investigation, name, None), name) for name in WHY_CHAINS}
+    return _form_page(request, case, investigation, form, formset, whys, photo_form=photo_form, status=status)
+
+
+def _posts_report(request) -> bool:
+    """Whether the POST carries the report's fields (the photo buttons submit the whole page form)."""
+    return any(name in request.POST for name in Investigation.REPORT_FIELDS) or f"{PREFIX}-TOTAL_FORMS" in request.POST
+
+
+def _save_posted_draft(request, case, investigation):
+    """Save the report fields this POST carries as the draft. Returns (page or None): None when saved,
+    else the form page answering 400 (or 409) with the text as typed, so nothing typed is lost."""
+    user = request.user
     whys = {name: _whys_rows(request.POST, name) for name in WHY_CHAINS}
     data = request.POST.copy()
     for name in WHY_CHAINS:
@@ -138,39 +154,59 @@ def case_investigation(request, reference):
         try:
             services.save_investigation(case, user, fields, formset.rows() if with_table else None)
         except services.TransitionConflict:
-            return _not_editable(request, selectors.case_for(user, reference))
+            return _not_editable(request, selectors.case_for(user, case.reference))
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, _("Report draft saved."))
-            return redirect(reverse("case_investigation", kwargs={"reference": case.reference}))
+            return None
     return _form_page(request, case, investigation, form, formset, whys, status=400)
+
+
+@login_required
+def case_investigation(request, reference):
+    case = _editable_case(request, reference)
+    if case.state not in services.EDITABLE_REPORT_STATES:
+        return _not_editable(request, case)
+    investigation = Investigation.objects.filter(case=case).first()
+    if request.method != "POST":
+        return _saved_form_page(request, case, investigation)
+    page = _save_posted_draft(request, case, investigation)
+    if page is not None:
+        return page
+    messages.success(request, _("Report draft saved."))
+    return redirect(reverse("case_investigation", kwargs={"reference": case.reference}))
 
 
 @require_POST
 @login_required
 def photo_upload(request, reference):
+    """Upload a photo. The button belongs to the page's report form, so the POST carries the text typed
+    so far: it is saved as the draft first, then the photo is added (nothing typed is lost). A POST with
+    the photo only (API-like clients, older pages) just adds the photo."""
     user = request.user
     case = _editable_case(request, reference)
     if case.state not in services.EDITABLE_REPORT_STATES:
         return _not_editable(request, case)
+    investigation = Investigation.objects.filter(case=case).first()
+    draft_saved = False
+    if _posts_report(request):
+        page = _save_posted_draft(request, case, investigation)
+        if page is not None:
+            return page  # the draft had an error: shown with the typed text; the photo was not added
+        draft_saved = True
+        investigation = Investigation.objects.filter(case=case).first()
     photo_form = PhotoForm(request.POST, request.FILES, label_suffix="")
     try:
         services.add_photo(case, user, request.FILES.get("file"), request.POST.get("caption", ""))
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             photo_form.add_error(field if field in photo_form.fields else None, problems)
-        investigation = Investigation.objects.filter(case=case).first()
-        form = InvestigationForm(instance=investigation, label_suffix="")
-        formset = PageCountermeasureFormSet(initial=[{name: getattr(m, name) for name in CountermeasureForm.base_fields}
-                                                     for m in investigation.countermeasures.all()] if investigation else [],
-                                            prefix=PREFIX)
-        whys = {name: _whys_rows(getattr(investigation, name, None), name) for name in WHY_CHAINS}
-        return _form_page(request, case, investigation, form, formset, whys, photo_form=photo_form, status=400)
+        return _saved_form_page(request, case, investigation, photo_form=photo_form, status=400)
     except services.TransitionConflict:
         return _not_editable(request, selectors.case_for(user, reference))
-    messages.success(request, _("Photo added to the report."))
+    messages.success(request, _("Draft saved and photo added to the report.") if draft_saved
+                     else _("Photo added to the report."))
     return redirect(reverse("case_investigation", kwargs={"reference": case.reference}) + "#photos")
 
 
@@ -178,6 +214,10 @@ def photo_upload(request, reference):
 @login_required
 def photo_remove(request, reference, photo_id):
     case = _editable_case(request, reference)
+    if _posts_report(request) and case.state in services.EDITABLE_REPORT_STATES:
+        page = _save_posted_draft(request, case, Investigation.objects.filter(case=case).first())
+        if page is not None:
+            return page
     try:
         services.remove_photo(case, request.user, photo_id)
     except services.TransitionConflict:

@@ -86,3 +86,14 @@ LETTER_ACTIONS = {
 }
 # For these the line above says it all; the stored note would only repeat it in its writer's language.
 LETTER_ACTIONS_WITHOUT_NOTE = frozenset({"printed", "mailed", "reprint"})
+
+
+# Whose move it is (selectors.waiting_on), as the case header and the queues say it.
+WAITING_ON_LABELS = {
+    "hotline": _("Hotline"),
+    "consumer": _("The consumer"),
+    "factory": _("The factory"),
+    "qa_manager": _("QA manager"),
+    "mailroom": _("Print and mail room"),
+    "nobody": _("Nobody (finished)"),
+}

@@ -1,36 +1,13 @@
-"""Home (the user's queue and late promises) and the case list."""
+"""The case list (home and the queues live in queues.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import keyset, personal_data, roles, selectors, services
+from .. import keyset, personal_data, roles, selectors
 from .forms import CaseFilterForm
-from .labels import in_flow_order
 
-QUEUE_LIMIT = 100
 PAGE_SIZE = 25
-
-
-@require_GET
-@login_required
-def home(request):
-    user = request.user
-    queue = list(selectors.queue_for(user).select_related("product", "factory")[: QUEUE_LIMIT + 1])
-    for case in queue:
-        # The queue says what *this* user can do next, so nobody opens a case to find out.
-        case.next_steps = in_flow_order(services.available_transitions(case, user))
-    # Late promises go to the people who can call the consumer back (factory QA cannot).
-    overdue = list(selectors.overdue_follow_ups(user)) if roles.sees_personal_data(user) else []
-    # The late promises quote what the consumer said (contact summaries): who read them is logged.
-    personal_data.accessed(user, [contact.case for contact in overdue], "contacts")
-    return render(request, "defects/home.html", {
-        "late_returns": selectors.late_returns(user)[:QUEUE_LIMIT],
-        "queue": queue[:QUEUE_LIMIT],
-        "queue_truncated": len(queue) > QUEUE_LIMIT,
-        "overdue": overdue,
-        "is_factory_only": roles.is_factory_only(user),
-    })
 
 
 @require_GET

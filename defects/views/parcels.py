@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -55,7 +57,9 @@ def scan(request):
             return redirect(url + "?receive=1#act-receive_sample")
         shipment = selectors.return_shipment(case)
         messages.info(request, _("This parcel was already recorded as arrived on %(date)s.") % {
-            "date": shipment.received_at.strftime("%Y-%m-%d %H:%M") if shipment and shipment.received_at else "—"})
+            # In the configured zone (Asia/Tokyo) with its name: a bare UTC time here once said 19:30 for 04:30.
+            "date": date_format(timezone.localtime(shipment.received_at), "Y-m-d H:i T")
+            if shipment and shipment.received_at else "—"})
         return redirect(url)
     if match_form.is_bound and match_form.is_valid():
         matches = list(selectors.match_parcel(user, match_form.cleaned_data["q"]).select_related("product")[:50])

@@ -240,6 +240,9 @@ class Countermeasure(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("countermeasure")
         verbose_name_plural = _("countermeasures")
+        # The factory's "countermeasures due" queue (defects.queues): open actions by due date.
+        indexes = [models.Index(fields=["due_date", "id"], condition=models.Q(done_date__isnull=True),
+                                name="countermeasure_open_due_idx")]
 
     def __str__(self):
         return f"{self.get_target_display()}: {self.action[:40]}"

@@ -16,6 +16,7 @@ import datetime as dt
 import unicodedata
 
 import segno
+from django.utils import timezone
 
 from letters import typesetting as ts
 
@@ -75,7 +76,8 @@ def _lines(address) -> list[str]:
 
 def _date(value) -> dt.date | None:
     if isinstance(value, dt.datetime):
-        return value.date()
+        # The letter's date is the day in the configured zone, not in UTC (09:00 JST is still "yesterday" in UTC).
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value if isinstance(value, dt.date) else None
 
 

@@ -203,12 +203,15 @@ def test_print_room_pages_for_the_mail_room(client, make_case, cast, django_capt
     assert page.status_code == 200 and case.reference in page.content.decode()
     pdf = client.get(f"/print-room/batches/{batch.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # "Download" downloads: an attachment with a file name, not a PDF opened in the tab.
+    assert pdf["Content-Disposition"] == f'attachment; filename="batch-{batch.pk}-first_notice_postcard.pdf"'
     assert client.post(f"/print-room/batches/{batch.pk}/mark-printed/").status_code == 302
     assert client.post(f"/print-room/batches/{batch.pk}/mark-printed/").status_code == 409
     assert case.events.filter(kind=Event.Kind.LETTER, data__action="printed").exists()
     letter = Letter.objects.get(case=case, kind=Kind.FIRST_NOTICE_POSTCARD)
     single = client.get(f"/print-room/letters/{letter.pk}/pdf/")
     assert single.status_code == 200 and single["Content-Type"] == "application/pdf"
+    assert single["Content-Disposition"].startswith("attachment; filename=")
 
 
 @pytest.mark.parametrize("who", ["qa_kyu", "qa_sai"])

@@ -64,13 +64,17 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", required=False)
     routing_note = serializers.CharField(required=False, help_text="What the lot code told the router.")
     consumer = ConsumerSerializer(required=False)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                         help_text="The member of staff who has the case (null: nobody yet).")
+    waiting_on = serializers.SerializerMethodField(help_text="Whose move it is (defects.selectors.waiting_on).")
 
     class Meta:
         model = DefectCase
         fields = [
             "reference", "state", "channel", "factory", "line", "product", "product_name", "lot_code",
             "best_before", "lot_date", "lot_date_kind", "routing_note", "store", "purchased_on", "category",
-            "description", "received_at", "urgent", "health_effect", "available_transitions", "consumer",
+            "description", "received_at", "urgent", "health_effect", "owner", "waiting_on",
+            "available_transitions", "consumer",
         ]
         read_only_fields = [f for f in fields if f not in ("consumer", "channel", "product_name", "routing_note")]
 
@@ -94,6 +98,9 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             if data.get(name):
                 data[name] = selectors.text_for(user, case, data[name])
         return data
+    @extend_schema_field(serializers.ChoiceField(choices=selectors.WAITING_ON))
+    def get_waiting_on(self, case):
+        return selectors.waiting_on(case)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITION_NAMES)))
     def get_available_transitions(self, case):
@@ -256,6 +263,11 @@ class AssignFactorySerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
                                  validators=[reject_control_characters],
                                  help_text="Why this factory (kept in the timeline).")
+
+
+class AssignOwnerSerializer(serializers.Serializer):
+    owner = serializers.CharField(max_length=150, help_text="Username of a hotline or QA manager user (yourself "
+                                                            "to take the case).")
 
 
 # --- errors (documentation only) -----------------------------------------------------------

@@ -72,7 +72,7 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
     def get_queryset(self):
         # With the consumer for everyone: shown to the roles that see personal data, and the patterns
         # that mask the free text for factory readers (selectors.text_for) without a query per case.
-        return selectors.cases_for(self.request.user).select_related("line", "consumer")
+        return selectors.with_waiting_facts(selectors.cases_for(self.request.user).select_related("line", "consumer"))
 
     def get_serializer_class(self):
         # What each action reads and answers; the browsable API builds its forms from this too.
@@ -86,6 +86,8 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
             return s.ContactInputSerializer if self.request.method == "POST" else s.ContactSerializer
         if self.action == "assign_factory":
             return s.AssignFactorySerializer
+        if self.action == "assign":
+            return s.AssignOwnerSerializer
         return self.sub_resource_serializer_class() or s.CaseSerializer
 
     def get_object(self):
@@ -218,7 +220,7 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
     def unrouted(self, request):
         if not roles.roles_of(request.user) & selectors.UNROUTED_ROLES:
             raise PermissionDenied(_("Only the QA manager, the hotline and admins see the routing queue."))
-        cases = selectors.unrouted(request.user).select_related("line", "consumer")
+        cases = selectors.with_waiting_facts(selectors.unrouted(request.user).select_related("line", "consumer"))
         page = self.paginate_queryset(cases)
         personal_data.accessed(request.user, page, "case_list")
         data = s.CaseSerializer(page, many=True, context=self.get_serializer_context()).data
@@ -246,3 +248,22 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
                                        note=body.validated_data.get("note") or "")
         return Response(self._case_json(case))
 
+
+    @extend_schema(
+        summary="Take the case or give it to a colleague (hotline, QA manager)",
+        description="`owner` is the username of an active hotline or QA manager user (your own to take the "
+                    "case). Each change is a timeline event `owner`; naming the current owner changes nothing. "
+                    "400 names `owner` for an unknown or ineligible user; 403 for other roles; 409 once the case "
+                    "is closed or withdrawn.",
+        request=s.AssignOwnerSerializer,
+        responses={200: s.CaseSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="assign", url_name="assign", conflict_code="owner_not_changeable")
+    def assign(self, request, reference=None):
+        case = self.get_object()
+        if not services.may_assign(request.user):
+            raise PermissionDenied(_("Only the hotline and QA managers may take or assign cases."))
+        body = s.AssignOwnerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.assign(case, request.user, body.validated_data["owner"])
+        return Response(self._case_json(case))

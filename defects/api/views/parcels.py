@@ -150,7 +150,8 @@ class ParcelMatchView(generics.GenericAPIView):
                    responses={200: s.CaseSerializer(many=True), 400: FIELD_ERRORS})
     def get(self, request):
         cleaned = run_form(ParcelMatchForm, _typed(s.ParcelMatchQuerySerializer, request.query_params))
-        cases = selectors.match_parcel(request.user, cleaned["q"]).select_related("line", "consumer")
+        cases = selectors.with_waiting_facts(
+            selectors.match_parcel(request.user, cleaned["q"]).select_related("line", "consumer"))
         page = self.paginate_queryset(cases)
         if roles.sees_personal_data(request.user):
             personal_data.accessed(request.user, page, "parcel_match")
