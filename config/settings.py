@@ -156,9 +156,23 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A print batch render holds its batch with a lease it renews as pages come out; one that stops
+# renewing (worker killed, connection lost) is queued again by the sweep below (letters.batches).
+HITOTSUBU_BATCH_LEASE_SECONDS = int(os.environ.get("HITOTSUBU_BATCH_LEASE_SECONDS", "300"))
+HITOTSUBU_BATCH_SWEEP_SECONDS = int(os.environ.get("HITOTSUBU_BATCH_SWEEP_SECONDS", "60"))
+# A task is acknowledged only once it has run, so a worker killed mid-task leaves its message to be
+# delivered again: at once when a prefork child dies (reject_on_worker_lost), and after the
+# visibility timeout when the whole worker dies. The timeout outlasts the lease, so by then the dead
+# render's lease has run out and the new delivery can claim the batch (a live render keeps renewing
+# its lease, so a copy delivered while it still runs finds the batch taken and does nothing).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": HITOTSUBU_BATCH_LEASE_SECONDS + 60}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per deployment (or per test worker); tasks that queue tasks send them to the same one.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("HITOTSUBU_CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -166,6 +180,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-follow-ups": {"task": "defects.tasks.sweep_overdue_follow_ups", "schedule": 15 * 60},
     "sweep-overdue-returns": {"task": "defects.tasks.sweep_overdue_returns", "schedule": 60 * 60},
     "sweep-unrendered-letters": {"task": "letters.tasks.sweep_unrendered_letters", "schedule": 5 * 60},
+    "sweep-print-batches": {"task": "letters.tasks.sweep_print_batches",
+                            "schedule": HITOTSUBU_BATCH_SWEEP_SECONDS},
 }
 
 # Days a consumer is given to send the product back before the hotline follows up.
