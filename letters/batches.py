@@ -243,7 +243,7 @@ def render_batch(batch_id: int) -> PrintBatch:
         # Give the claim back on a fresh connection and go again; if the database is still down, the
         # lease runs out and the sweep does it.
         logger.warning("Print batch %s lost its database connection while rendering: %s", batch_id, error)
-        connection.close()
+        _reconnect()
         _give_back(batch_id, token)
     except Exception as error:  # noqa: BLE001 - any render failure must leave the batch visible and retryable
         logger.exception("Print batch %s failed", batch_id)
@@ -284,6 +284,13 @@ def _void(batch_id: int, token: str) -> None:
             batch.save()
 
 
+def _reconnect() -> None:
+    # A broken connection is dropped, so that the next query opens a new one. Never inside an outer
+    # transaction (there is none in a task; a test's would be lost).
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _give_back(batch_id: int, token: str) -> None:
     try:
         with transaction.atomic():
@@ -298,7 +305,7 @@ def _give_back(batch_id: int, token: str) -> None:
             batch.save()
     except DatabaseError:
         logger.exception("Print batch %s: could not give the claim back; the lease sweep will", batch_id)
-        connection.close()
+        _reconnect()
 
 
 def sweep_batches(now=None, limit: int = 100) -> dict[str, int]:
