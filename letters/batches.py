@@ -350,6 +350,8 @@ def retry_batch(batch: PrintBatch, by) -> PrintBatch:
         batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != PrintBatch.Status.FAILED and not batch.is_stuck:
             raise BatchConflict(_("Only a failed or stuck batch can be retried."))
+        if not batch.count:
+            raise BatchConflict(_("Every letter left this batch."))
         batch.interruptions = 0
         batch.error = ""
         _requeue(batch, timezone.now())
@@ -411,3 +413,16 @@ def reprint_batch(batch: PrintBatch, by) -> PrintBatch:
         _requeue(batch, timezone.now())
         batch.save()
     return batch
+
+
+def batches_needing_attention(now=None):
+    """Failed batches not yet printed, and stuck ones (no worker took them within the lease, or their
+    render's lease ran out), oldest first: what the print room shows at the top."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    return (PrintBatch.objects.filter(
+        Q(status=PrintBatch.Status.FAILED, printed_at__isnull=True, count__gt=0)
+        | Q(status=PrintBatch.Status.RENDERING, lease_expires_at__lt=now)
+        | Q(status=PrintBatch.Status.QUEUED, queued_at__lt=now - datetime.timedelta(seconds=lease_seconds())))
+        .order_by("created_at", "id"))

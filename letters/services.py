@@ -21,7 +21,7 @@ from . import batches
 # The print batches live in letters.batches; their actions are reached through this module too.
 from .batches import (  # noqa: F401
     BatchConflict, after_commit as _after_commit, batch_letters, create_batch, mark_mailed, mark_printed,
-    render_batch, reprint_batch, retry_batch, sweep_batches, waiting_counts,
+    batches_needing_attention, render_batch, reprint_batch, retry_batch, sweep_batches, waiting_counts,
 )
 from .content import context_for, jsonable
 from .models import Letter

@@ -256,3 +256,75 @@ def test_the_sweep_is_on_the_beat_schedule_every_minute(settings):
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.HITOTSUBU_BATCH_LEASE_SECONDS
+
+
+# --- the print room shows it ------------------------------------------------------------------
+
+def mailroom_client(client, cast, language):
+    from django.conf import settings
+
+    from tests.conftest import PASSWORD
+
+    assert client.login(username=cast["mailroom"].username, password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+@pytest.mark.parametrize("language,stuck,attention,retry", [
+    ("en", "Stuck", "Batches that need attention", "Retry rendering"),
+    ("ja", "停止中", "対応が必要なバッチ", "作成をやり直す"),
+])
+def test_the_print_room_shows_a_stuck_batch_at_the_top_with_a_retry(
+        queued_batch, client, cast, language, stuck, attention, retry, django_capture_on_commit_callbacks):
+    batches.claim(queued_batch.pk)
+    client = mailroom_client(client, cast, language)
+    assert attention not in client.get("/print-room/").content.decode()  # rendering, alive: nothing to say
+    expire(queued_batch)
+    page = client.get("/print-room/").content.decode()
+    assert attention in page and stuck in page and f"/print-room/batches/{queued_batch.pk}/retry/" in page
+    detail = client.get(f"/print-room/batches/{queued_batch.pk}/", HTTP_HX_REQUEST="true",
+                        data={"part": "progress"}).content.decode()
+    assert stuck in detail and retry in detail
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/print-room/batches/{queued_batch.pk}/retry/")
+    assert response.status_code == 302
+    assert PrintBatch.objects.get(pk=queued_batch.pk).status == PrintBatch.Status.READY
+    assert attention not in client.get("/print-room/").content.decode()
+
+
+def test_a_failed_batch_shows_its_reason_in_the_print_room(queued_batch, client, cast, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("printer driver exploded")
+
+    monkeypatch.setattr(pdf, "render_batch", broken)
+    services.render_batch(queued_batch.pk)
+    page = mailroom_client(client, cast, "en").get("/print-room/").content.decode()
+    assert "Batches that need attention" in page and "printer driver exploded" in page
+
+
+def test_the_api_says_a_batch_is_stuck(queued_batch, cast):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(cast["mailroom"])
+    assert api.get(f"/api/print-batches/{queued_batch.pk}/").json()["stuck"] is False
+    batches.claim(queued_batch.pk)
+    expire(queued_batch)
+    body = api.get(f"/api/print-batches/{queued_batch.pk}/").json()
+    assert (body["status"], body["stuck"], body["revision"]) == ("rendering", True, 1)
+    assert api.post(f"/api/print-batches/{queued_batch.pk}/retry/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)",
+                                    "http://testserver.evil.example/"])
+def test_a_reprint_form_never_sends_the_browser_off_the_site(queued_batch, client, cast, target):
+    letter = Letter.objects.get(case=queued_batch.cases[0], kind=POSTCARD)
+    response = mailroom_client(client, cast, "en").post(f"/print-room/letters/{letter.pk}/requeue/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/print-room/"
+
+
+def test_a_reprint_form_follows_a_next_on_the_site(queued_batch, client, cast):
+    letter = Letter.objects.get(case=queued_batch.cases[0], kind=POSTCARD)
+    target = f"/print-room/batches/{queued_batch.pk}/"
+    response = mailroom_client(client, cast, "en").post(f"/print-room/letters/{letter.pk}/requeue/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == target
