@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "defects.middleware.JapaneseByDefaultLocaleMiddleware",
+    "defects.json_depth.JsonDepthLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,6 +126,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "defects.api.errors.exception_handler",
 }
+# JSON nested deeper answers 400 (defects.json_depth), never a RecursionError's 500.
+HITOTSUBU_JSON_MAX_DEPTH = int(os.environ.get("HITOTSUBU_JSON_MAX_DEPTH", "32"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hitotsubu API",
@@ -190,6 +193,8 @@ HITOTSUBU_DEFAULT_RETURN_CARRIER = os.environ.get("HITOTSUBU_DEFAULT_RETURN_CARR
 # Who must arrange a carrier redirect after the consumer moved, within how many hours.
 HITOTSUBU_REDIRECT_DUE_HOURS = int(os.environ.get("HITOTSUBU_REDIRECT_DUE_HOURS", "4"))
 HITOTSUBU_PHOTO_MAX_BYTES = int(os.environ.get("HITOTSUBU_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+# Photos with more pixels are refused before they are decoded (a small PNG can decode to gigabytes).
+HITOTSUBU_PHOTO_MAX_PIXELS = int(os.environ.get("HITOTSUBU_PHOTO_MAX_PIXELS", str(40_000_000)))
 
 # The consumer hotline as it appears on every postcard and letter (the sender).
 HITOTSUBU_SENDER_NAME = os.environ.get("HITOTSUBU_SENDER_NAME", "株式会社ひとつぶ製菓 お客様相談室")
