@@ -11,7 +11,7 @@ from factories.models import Factory, Product
 
 from ... import roles, selectors, services
 from ...forms import PAYLOAD_FORMS, CaseIntakeForm, ContactForm, reject_control_characters
-from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language
+from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language, LotDateKind
 from ..bridge import run_form, serializer_from_form
 
 
@@ -48,6 +48,8 @@ class CaseSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", required=False)
     routing_note = serializers.CharField(required=False, help_text="What the lot code told the router.")
     consumer = ConsumerSerializer(required=False)
+    # Blank until the lot code names its date: the schema must allow "" too.
+    lot_date_kind = serializers.ChoiceField(choices=LotDateKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DefectCase
