@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "defects.middleware.JapaneseByDefaultLocaleMiddleware",
+    "defects.json_depth.JsonDepthLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,6 +153,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "defects.api.errors.exception_handler",
 }
+# JSON nested deeper answers 400 (defects.json_depth), never a RecursionError's 500.
+HITOTSUBU_JSON_MAX_DEPTH = int(os.environ.get("HITOTSUBU_JSON_MAX_DEPTH", "32"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hitotsubu API",
@@ -255,9 +258,23 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A print batch render holds its batch with a lease it renews as pages come out; one that stops
+# renewing (worker killed, connection lost) is queued again by the sweep below (letters.batches).
+HITOTSUBU_BATCH_LEASE_SECONDS = int(os.environ.get("HITOTSUBU_BATCH_LEASE_SECONDS", "300"))
+HITOTSUBU_BATCH_SWEEP_SECONDS = int(os.environ.get("HITOTSUBU_BATCH_SWEEP_SECONDS", "60"))
+# A task is acknowledged only once it has run, so a worker killed mid-task leaves its message to be
+# delivered again: at once when a prefork child dies (reject_on_worker_lost), and after the
+# visibility timeout when the whole worker dies. The timeout outlasts the lease, so by then the dead
+# render's lease has run out and the new delivery can claim the batch (a live render keeps renewing
+# its lease, so a copy delivered while it still runs finds the batch taken and does nothing).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": HITOTSUBU_BATCH_LEASE_SECONDS + 60}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per deployment (or per test worker); tasks that queue tasks send them to the same one.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("HITOTSUBU_CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -267,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unrendered-letters": {"task": "letters.tasks.sweep_unrendered_letters", "schedule": 5 * 60},
     # Erase the personal data of cases closed or withdrawn longer ago than the retention (privacy).
     "expire-personal-data": {"task": "privacy.tasks.expire_personal_data", "schedule": crontab(hour=3, minute=17)},
+    "sweep-print-batches": {"task": "letters.tasks.sweep_print_batches",
+                            "schedule": HITOTSUBU_BATCH_SWEEP_SECONDS},
 }
 
 # Days after a case is closed or withdrawn that its consumer's personal data and letter PDFs are kept
@@ -279,6 +298,8 @@ HITOTSUBU_DEFAULT_RETURN_CARRIER = os.environ.get("HITOTSUBU_DEFAULT_RETURN_CARR
 # Who must arrange a carrier redirect after the consumer moved, within how many hours.
 HITOTSUBU_REDIRECT_DUE_HOURS = int(os.environ.get("HITOTSUBU_REDIRECT_DUE_HOURS", "4"))
 HITOTSUBU_PHOTO_MAX_BYTES = int(os.environ.get("HITOTSUBU_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+# Photos with more pixels are refused before they are decoded (a small PNG can decode to gigabytes).
+HITOTSUBU_PHOTO_MAX_PIXELS = int(os.environ.get("HITOTSUBU_PHOTO_MAX_PIXELS", str(40_000_000)))
 
 # The consumer hotline as it appears on every postcard and letter (the sender).
 HITOTSUBU_SENDER_NAME = os.environ.get("HITOTSUBU_SENDER_NAME", "株式会社ひとつぶ製菓 お客様相談室")

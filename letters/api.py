@@ -47,11 +47,17 @@ class LetterSerializer(serializers.ModelSerializer):
 
 class PrintBatchSerializer(serializers.ModelSerializer):
     pdf = serializers.SerializerMethodField()
+    stuck = serializers.SerializerMethodField(help_text="Queued with no worker taking it within the lease, "
+                                                        "or rendering with its lease run out.")
 
     class Meta:
         model = PrintBatch
-        fields = ["id", "kind", "status", "progress", "count", "created_at", "started_at", "finished_at",
-                  "attempts", "error", "printed_at", "mailed_at", "pdf"]
+        fields = ["id", "kind", "status", "stuck", "progress", "count", "revision", "rendered_revision",
+                  "created_at", "queued_at", "started_at", "lease_expires_at", "finished_at", "attempts", "error",
+                  "printed_at", "mailed_at", "pdf"]
+
+    def get_stuck(self, batch) -> bool:
+        return batch.is_stuck
 
     def get_pdf(self, batch) -> str | None:
         if batch.status != PrintBatch.Status.READY or not batch.pdf:

@@ -4,6 +4,8 @@ A letter row exists before anything is rendered, so nothing is lost when a broke
 is down: a periodic task renders whatever is still waiting.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -42,6 +44,8 @@ class Letter(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     # Bumped whenever the letter must be rendered again (e.g. the address changed).
     revision = models.PositiveIntegerField(default=1)
+    # The revision the letter check last passed or held; a batch checks a newer one before printing it.
+    checked_revision = models.PositiveIntegerField(null=True, blank=True)
     batch = models.ForeignKey("PrintBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="letters")
     printed_at = models.DateTimeField(null=True, blank=True)
     mailed_at = models.DateTimeField(null=True, blank=True)
@@ -90,11 +94,43 @@ class PrintBatch(models.Model):
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     mailed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when a letter in the batch changes (reprint, address change): a render that started on
+    # an older revision is void and the batch renders again. rendered_revision is what the PDF shows.
+    revision = models.PositiveIntegerField(default=1)
+    rendered_revision = models.PositiveIntegerField(null=True, blank=True)
+    # The render that holds the batch: its token, and a lease it renews as chunks finish. A render
+    # whose lease ran out (worker killed, connection lost) is presumed dead; the sweep queues it again.
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the batch last went to the broker; still queued long after, the message never arrived.
+    queued_at = models.DateTimeField(default=timezone.now)
+    # Renders lost since the last retry by a person; too many and the batch fails visibly.
+    interruptions = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("print batch")
         verbose_name_plural = _("print batches")
+        indexes = [models.Index(fields=["status", "lease_expires_at"], name="printbatch_status_lease"),
+                   models.Index(fields=["status", "queued_at"], name="printbatch_status_queued")]
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} ({self.count})"
+
+    def stuck_since(self, now=None):
+        """When a queued or rendering batch stopped moving (no worker took it, or its render's lease
+        ran out), or None while it moves or is done. The sweep repairs these; a person may retry."""
+        from .leases import lease_seconds
+
+        now = now or timezone.now()
+        if self.status == self.Status.RENDERING and self.lease_expires_at and self.lease_expires_at < now:
+            return self.lease_expires_at
+        if self.status == self.Status.QUEUED and self.queued_at and \
+                self.queued_at < now - datetime.timedelta(seconds=lease_seconds()):
+            return self.queued_at
+        return None
+
+    @property
+    def is_stuck(self) -> bool:
+        return self.stuck_since() is not None

@@ -7,35 +7,26 @@ them, so a broker that is down loses nothing.
 
 import datetime
 import logging
-import tempfile
-from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from defects.models import Event
 from defects.timeline import record
 
+from . import batches
+# The print batches live in letters.batches; their actions are reached through this module too.
+from .batches import (  # noqa: F401
+    BatchConflict, after_commit as _after_commit, batch_letters, create_batch, mark_mailed, mark_printed,
+    batches_needing_attention, render_batch, reprint_batch, retry_batch, sweep_batches, waiting_counts,
+)
 from .content import context_for, jsonable
-from .models import Kind, Letter, PrintBatch
+from .models import Letter
 
 logger = logging.getLogger(__name__)
-
-
-def _after_commit(enqueue) -> None:
-    # robust: the action has committed; a broker that is down (or, in the demo, a render that fails
-    # inline) must not turn it into an error page. The letter row stays queued and the periodic
-    # sweep picks it up again.
-    transaction.on_commit(enqueue, robust=True)
-
-
-class BatchConflict(Exception):
-    """The batch is not in a status that allows the action (answered as 409)."""
 
 
 def queue_letters(case, kinds, by=None) -> list[Letter]:
@@ -75,6 +66,7 @@ def render_letter(letter_id: int) -> Letter | None:
         if current.status != Letter.Status.QUEUED or current.revision != revision:
             return current  # someone changed it meanwhile; the newer revision has its own render
         current.context = jsonable(context)
+        current.checked_revision = revision
         current.problems = problems
         current.rendered_at = timezone.now()
         current.status = Letter.Status.HELD if problems else Letter.Status.READY
@@ -108,7 +100,11 @@ def render_letter_pdf(letter_id: int) -> Letter:
 
 
 def requeue_letter(letter: Letter, by, reason: str) -> Letter:
-    """Render again from the case as it is now (after an edit, an address change, a held check)."""
+    """Render again from the case as it is now (after an edit, an address change, a held check).
+
+    A letter in a batch not yet printed stays in it: the batch's revision goes up, so a render in
+    flight is void and the batch renders again with this letter's new revision (letters.batches).
+    Any other letter is checked again and joins the next batch of its kind."""
     from . import tasks
 
     with transaction.atomic():
@@ -116,38 +112,28 @@ def requeue_letter(letter: Letter, by, reason: str) -> Letter:
         if letter.status == Letter.Status.CANCELLED:
             raise BatchConflict(_("This letter is cancelled."))
         was_printed = letter.status in (Letter.Status.PRINTED, Letter.Status.MAILED)
+        in_batch = None
         if letter.status == Letter.Status.BATCHED and letter.batch_id:
-            _drop_from_unprinted_batch(letter.batch_id)
-        letter.status = Letter.Status.QUEUED
+            in_batch = batches.revise(letter.batch_id)
         letter.revision = F("revision") + 1
-        letter.batch = None
         letter.needs_reprint = False
+        if in_batch is None:
+            letter.status = Letter.Status.QUEUED
+            letter.batch = None
         letter.save()
+        if in_batch is not None:
+            what = _("rendering again in print batch #%(batch)s") % {"batch": in_batch.pk}
+        else:
+            what = _("reprint") if was_printed else _("rendering")
         record(letter.case, by, Event.Kind.LETTER,
                note=_("%(kind)s queued for %(what)s: %(reason)s") % {
-                   "kind": letter.get_kind_display(), "what": _("reprint") if was_printed else _("rendering"),
-                   "reason": reason},
-               data={"letter": letter.pk, "kind": letter.kind, "action": "requeued"})
-        _after_commit(lambda: tasks.render_letter.delay(letter.pk))
+                   "kind": letter.get_kind_display(), "what": what, "reason": reason},
+               data={"letter": letter.pk, "kind": letter.kind, "action": "requeued",
+                     **({"batch": in_batch.pk} if in_batch is not None else {})})
+        if in_batch is None:
+            _after_commit(lambda: tasks.render_letter.delay(letter.pk))
     letter.refresh_from_db()
     return letter
-
-
-def _drop_from_unprinted_batch(batch_id: int) -> None:
-    """A letter leaves a batch not yet printed: the batch's PDF must not carry its old version,
-    so the batch is rendered again without it (or is emptied, if it was the last letter)."""
-    from . import tasks
-
-    batch = PrintBatch.objects.select_for_update().get(pk=batch_id)
-    if batch.printed_at:
-        return
-    batch.count = max(batch.count - 1, 0)
-    batch.status = PrintBatch.Status.QUEUED if batch.count else PrintBatch.Status.FAILED
-    batch.error = "" if batch.count else _("Every letter left this batch.")
-    batch.progress = 0.0
-    batch.save()
-    if batch.count:
-        _after_commit(lambda: tasks.render_batch.delay(batch_id))
 
 
 def flag_for_reprint(letter: Letter, by, reason: str) -> Letter:
@@ -166,159 +152,6 @@ def flag_for_reprint(letter: Letter, by, reason: str) -> Letter:
                    "reason": reason},
                data={"letter": letter.pk, "kind": letter.kind, "action": "flagged_for_reprint"})
     return letter
-
-
-# --- print batches ------------------------------------------------------------------------
-
-def waiting_counts() -> dict[str, int]:
-    counts = {kind: 0 for kind in Kind.values}
-    waiting = (Letter.objects.filter(status=Letter.Status.READY, batch__isnull=True)
-               .values("kind").annotate(n=Count("id")))
-    counts.update({row["kind"]: row["n"] for row in waiting})
-    return counts
-
-
-def create_batch(kind: str, by, limit: int | None = None) -> PrintBatch:
-    """Claim the waiting letters of one kind, in postal-code order, for one print-ready PDF."""
-    from . import tasks
-
-    if kind not in Kind.values:
-        raise ValidationError({"kind": [_("Unknown letter kind.")]})
-    with transaction.atomic():
-        # skip_locked: two people pressing "print" at once get disjoint batches, never the same letter.
-        waiting = (Letter.objects.select_for_update(skip_locked=True, of=("self",))
-                   .filter(kind=kind, status=Letter.Status.READY, batch__isnull=True)
-                   .order_by("case__consumer__postal_code", "id"))
-        ids = list(waiting.values_list("pk", flat=True)[:limit] if limit else waiting.values_list("pk", flat=True))
-        if not ids:
-            raise ValidationError({"kind": [_("No letters of this kind are waiting to print.")]})
-        batch = PrintBatch.objects.create(kind=kind, created_by=by, count=len(ids))
-        claimed = Letter.objects.filter(pk__in=ids, batch__isnull=True, status=Letter.Status.READY).update(
-            batch=batch, status=Letter.Status.BATCHED)
-        if claimed != len(ids):
-            raise RuntimeError("Letters changed while being claimed.")
-        _after_commit(lambda: tasks.render_batch.delay(batch.pk))
-    return batch
-
-
-def batch_letters(batch: PrintBatch):
-    """The batch's letters in print order, with everything their contexts read fetched up front
-    (no query per letter, whatever the kind)."""
-    return (batch.letters.select_related("case__consumer", "case__product", "case__factory", "case__investigation")
-            .prefetch_related("case__shipments__items__product")
-            .order_by("case__consumer__postal_code", "id"))
-
-
-def render_batch(batch_id: int) -> PrintBatch:
-    """Render a batch into one PDF. Idempotent: a ready batch is left alone; a failed or
-    interrupted one is rendered again from its letters, which it never loses."""
-    from . import pdf
-
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status == PrintBatch.Status.READY:
-            return batch
-        batch.status = PrintBatch.Status.RENDERING
-        batch.progress = 0.0
-        batch.attempts += 1
-        batch.started_at = timezone.now()
-        batch.error = ""
-        batch.save()
-    today = timezone.localdate()
-    contexts = [context_for(letter, today) for letter in batch_letters(batch)]
-
-    def progress(fraction: float) -> None:
-        PrintBatch.objects.filter(pk=batch_id).update(progress=round(min(max(fraction, 0.0), 0.99), 3))
-
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            target = Path(scratch) / f"batch-{batch_id}.pdf"
-            pdf.render_batch(batch.kind, contexts, target, progress=progress)
-            with transaction.atomic():
-                batch = PrintBatch.objects.select_for_update().get(pk=batch_id)
-                with target.open("rb") as handle:
-                    batch.pdf.save(f"batch-{batch_id}-{batch.kind}.pdf", File(handle), save=False)
-                batch.status = PrintBatch.Status.READY
-                batch.progress = 1.0
-                batch.finished_at = timezone.now()
-                batch.save()
-    except Exception as error:  # noqa: BLE001 - any render failure must leave the batch retryable
-        logger.exception("Print batch %s failed", batch_id)
-        PrintBatch.objects.filter(pk=batch_id).update(status=PrintBatch.Status.FAILED, error=str(error)[:2000],
-                                                      finished_at=timezone.now())
-    return PrintBatch.objects.get(pk=batch_id)
-
-
-def retry_batch(batch: PrintBatch, by) -> PrintBatch:
-    from . import tasks
-
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != PrintBatch.Status.FAILED:
-            raise BatchConflict(_("Only a failed batch can be retried."))
-        batch.status = PrintBatch.Status.QUEUED
-        batch.progress = 0.0
-        batch.save()
-        _after_commit(lambda: tasks.render_batch.delay(batch.pk))
-    return batch
-
-
-def _letter_events(letters, by, action: str, text: str) -> None:
-    """One timeline row per letter's case, written in one INSERT: a batch may hold thousands."""
-    actor = by if by is not None and by.is_authenticated else None
-    Event.objects.bulk_create([
-        Event(case_id=letter.case_id, actor=actor, kind=Event.Kind.LETTER,
-              note=text % {"kind": letter.get_kind_display()},
-              data={"letter": letter.pk, "kind": letter.kind, "action": action, "batch": letter.batch_id})
-        for letter in letters.only("id", "case_id", "kind", "batch_id")
-    ], batch_size=1000)
-
-
-def mark_printed(batch: PrintBatch, by) -> PrintBatch:
-    """The sheets came out of the printer: each letter's case says so in its timeline."""
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != PrintBatch.Status.READY or batch.printed_at:
-            raise BatchConflict(_("Only a rendered batch that is not yet printed can be marked printed."))
-        now = timezone.now()
-        _letter_events(batch.letters.filter(status=Letter.Status.BATCHED), by, "printed", _("%(kind)s printed"))
-        batch.letters.filter(status=Letter.Status.BATCHED).update(status=Letter.Status.PRINTED, printed_at=now)
-        batch.printed_at = now
-        batch.printed_by = by
-        batch.save()
-    return batch
-
-
-def mark_mailed(batch: PrintBatch, by) -> PrintBatch:
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-        if not batch.printed_at or batch.mailed_at:
-            raise BatchConflict(_("Only a printed batch that is not yet mailed can be marked mailed."))
-        now = timezone.now()
-        _letter_events(batch.letters.filter(status=Letter.Status.PRINTED), by, "mailed", _("%(kind)s mailed"))
-        batch.letters.filter(status=Letter.Status.PRINTED).update(status=Letter.Status.MAILED, mailed_at=now)
-        batch.mailed_at = now
-        batch.save()
-    return batch
-
-
-def reprint_batch(batch: PrintBatch, by) -> PrintBatch:
-    """Print the whole batch again (paper jam, wrong stock): same letters, a fresh PDF."""
-    from . import tasks
-
-    with transaction.atomic():
-        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
-        if not batch.printed_at or batch.mailed_at:
-            raise BatchConflict(_("Only a printed batch that is not yet mailed can be reprinted."))
-        _letter_events(batch.letters.filter(status=Letter.Status.PRINTED), by, "reprint",
-                       _("%(kind)s sent for reprint with its batch"))
-        batch.letters.filter(status=Letter.Status.PRINTED).update(status=Letter.Status.BATCHED, printed_at=None)
-        batch.status = PrintBatch.Status.QUEUED
-        batch.printed_at = None
-        batch.progress = 0.0
-        batch.save()
-        _after_commit(lambda: tasks.render_batch.delay(batch.pk))
-    return batch
 
 
 def reprint_letter(letter: Letter, by) -> Letter:

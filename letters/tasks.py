@@ -25,3 +25,8 @@ def render_batch(batch_id: int) -> str:
 @shared_task
 def sweep_unrendered_letters() -> int:
     return services.sweep_unrendered()
+
+
+@shared_task
+def sweep_print_batches() -> dict:
+    return services.sweep_batches()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from defects import personal_data, roles, selectors
+from defects.redirects import safe_next
 
 from . import services
 from .models import Kind, Letter, PrintBatch
@@ -38,6 +39,7 @@ def print_room(request):
     context = {
         "kinds": [(kind, label, counts[kind]) for kind, label in Kind.choices],
         "batches": PrintBatch.objects.select_related("created_by")[:20],
+        "attention": services.batches_needing_attention()[:50],
         "held": Letter.objects.filter(status=Letter.Status.HELD).select_related("case")[:100],
         "reprints": Letter.objects.filter(needs_reprint=True).exclude(status=Letter.Status.CANCELLED)
         .select_related("case")[:100],
@@ -58,11 +60,16 @@ def batch_create(request):
     return redirect("print_batch", batch_id=batch.pk)
 
 
+def _progress_context(request, batch) -> dict:
+    return {"batch": batch, "busy": batch.status in ("queued", "rendering"),
+            "can_retry": batch.status == PrintBatch.Status.FAILED or batch.is_stuck}
+
+
 def _batch_page(request, batch, status=200):
     letters = list(services.batch_letters(batch).select_related("case__consumer"))
     personal_data.accessed(request.user, [letter.case_id for letter in letters], "print_room")
-    return render(request, "printroom/batch.html", {"batch": batch, "letters": letters,
-                                                    "busy": batch.status in ("queued", "rendering")}, status=status)
+    return render(request, "printroom/batch.html", {"letters": letters, **_progress_context(request, batch)},
+                  status=status)
 
 
 @require_GET
@@ -71,8 +78,7 @@ def batch_detail(request, batch_id):
     _require_print_room(request.user)
     batch = get_object_or_404(PrintBatch, pk=batch_id)
     if request.htmx and request.GET.get("part") == "progress":
-        return render(request, "printroom/_progress.html", {"batch": batch,
-                                                            "busy": batch.status in ("queued", "rendering")})
+        return render(request, "printroom/_progress.html", _progress_context(request, batch))
     return _batch_page(request, batch)
 
 
@@ -153,7 +159,7 @@ def letter_requeue(request, letter_id):
         messages.error(request, str(conflict))
         return redirect("print_room")
     messages.success(request, _("The letter will be rendered again and join the next batch of its kind."))
-    return redirect(request.POST.get("next") or "print_room")
+    return redirect(safe_next(request, "print_room"))
 
 
 @require_GET

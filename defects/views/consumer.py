@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import addressing, personal_data, postal, roles, selectors, services
 from ..forms import ConsumerForm
 from ..models import Contact
+from ..redirects import safe_next
 from .case import case_page
 
 # The postal-code fields a lookup may be asked for (the intake form's, the consumer edit form's) and
@@ -98,9 +98,7 @@ def follow_up_done(request, contact_id):
     contact = Contact.objects.filter(pk=contact_id, case__in=selectors.cases_for(user)).select_related("case").first()
     if contact is None:
         raise Http404("No such contact.")
-    next_url = request.POST.get("next") or reverse("case_detail", kwargs={"reference": contact.case.reference})
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("home")
+    next_url = safe_next(request, "case_detail", reference=contact.case.reference, refused="home")
     try:
         services.complete_follow_up(contact, user)
     except PermissionDenied:

@@ -194,3 +194,28 @@ def test_bad_list_filters_answer_400(api, make_case, query):
 def test_odd_references_are_404_not_500(api, make_case, path):
     make_case()
     assert api("hotline").get(path).status_code == 404
+
+
+# --- nesting, anywhere --------------------------------------------------------------------------
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("path", ["/api/auth/token/", "/api/cases/", "/api/print-batches/"])
+@pytest.mark.parametrize("depth", [33, 5_000, 100_000])
+def test_json_nested_too_deep_answers_400_even_unauthenticated(client, path, depth):
+    response = client.post(path, nested(depth), content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["code"] == "json_too_deep"
+
+
+def test_json_nested_within_the_limit_reaches_the_view(client):
+    response = client.post("/api/auth/token/", '{"username": [[["x"]]], "password": "y"}',
+                           content_type="application/json")
+    assert response.status_code == 400 and response.json().get("code") != "json_too_deep"
+
+
+def test_the_nesting_message_is_in_the_readers_language(client):
+    response = client.post("/api/cases/", nested(50), content_type="application/json", HTTP_ACCEPT_LANGUAGE="ja")
+    assert "階層" in response.json()["detail"]

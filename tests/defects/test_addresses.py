@@ -178,16 +178,20 @@ def test_change_after_the_postcard_was_printed_and_before_shipping(make_case, ca
     ]
 
 
-def test_a_letter_in_an_unprinted_batch_is_taken_out_and_rendered_again(make_case, cast):
+def test_a_letter_in_an_unprinted_batch_stays_in_it_and_the_batch_renders_again(make_case, cast):
+    """Issue 12: one batch per revision of a letter; the batch renders its new revision."""
     from letters.models import PrintBatch
 
     case = make_case(State.APPROVED)
     apology = letter(case, "apology_letter")
-    batch = PrintBatch.objects.create(kind="apology_letter", count=1, status=PrintBatch.Status.READY)
+    batch = PrintBatch.objects.create(kind="apology_letter", count=1, status=PrintBatch.Status.READY,
+                                      rendered_revision=1)
     Letter.objects.filter(pk=apology.pk).update(status=Letter.Status.BATCHED, batch=batch)
     change(case, cast["hotline"])
     apology.refresh_from_db()
-    assert (apology.status, apology.batch, apology.revision) == (Letter.Status.QUEUED, None, 2)
+    batch.refresh_from_db()
+    assert (apology.status, apology.batch, apology.revision) == (Letter.Status.BATCHED, batch, 2)
+    assert (batch.status, batch.revision, batch.rendered_revision) == (PrintBatch.Status.QUEUED, 2, 1)
 
 
 def test_a_printed_parcel_letter_must_be_reprinted_before_the_parcel_ships(make_case, cast):

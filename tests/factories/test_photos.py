@@ -105,3 +105,44 @@ def test_photo_ids_are_in_the_submitted_version(investigating, cast):
     fill_report(investigating, cast["qa_kyu"])
     services.submit_report(investigating, cast["qa_kyu"])
     assert investigating.investigation.versions.get().snapshot["photos"] == [{"id": photo.pk, "caption": "seal"}]
+
+
+def png_header_only(width, height) -> bytes:
+    """A valid PNG claiming width x height pixels, built by hand: no need to allocate them to test."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = zlib.compress(b"\x00" * (width + 1) * 2)  # two rows of a greyscale image; never read here
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("width, height", [(10_000, 10_000), (7_000, 7_000), (100_000, 1_000)])
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(investigating, cast, width, height):
+    upload = SimpleUploadedFile("huge.png", png_header_only(width, height))
+    assert upload.size < 100_000  # small on the wire; 100 million pixels once decoded
+    with pytest.raises(ValidationError) as error:
+        services.add_photo(investigating, cast["qa_kyu"], upload)
+    message = error.value.message_dict["file"][0]
+    assert "40 million pixels" in message and "smaller photo" in message
+    assert not investigating.investigation.photos.exists()
+
+
+def test_the_pixel_limit_comes_from_the_settings(investigating, cast, settings):
+    settings.HITOTSUBU_PHOTO_MAX_PIXELS = 1_000
+    with pytest.raises(ValidationError) as error:
+        services.add_photo(investigating, cast["qa_kyu"], image_file("small.png", "PNG", size=(40, 30)))
+    assert "40 × 30 pixels" in error.value.message_dict["file"][0]
+    settings.HITOTSUBU_PHOTO_MAX_PIXELS = 40_000_000
+    assert services.add_photo(investigating, cast["qa_kyu"], image_file("small.png", "PNG", size=(40, 30)))
+
+
+def test_the_pixel_message_is_in_the_readers_language(investigating, cast):
+    from django.utils import translation
+
+    with translation.override("ja"), pytest.raises(ValidationError) as error:
+        services.add_photo(investigating, cast["qa_kyu"], SimpleUploadedFile("huge.png", png_header_only(10_000, 10_000)))
+    assert "画素" in error.value.message_dict["file"][0]

@@ -85,6 +85,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
         "REDIS_URL": settings.REDIS_URL,
         "DB_CONN_MAX_AGE": "0",
         "PYTHONUNBUFFERED": "1",
+        # Tasks the worker queues itself (a batch rendered again) go to the queue it consumes.
+        "HITOTSUBU_CELERY_QUEUE": queue,
     }
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",

@@ -151,24 +151,31 @@ def test_one_letter_reprinted_joins_the_next_batch(make_case, cast, django_captu
     assert list(second.letters.all()) == [letter] and second.status == PrintBatch.Status.READY
 
 
-def test_address_change_takes_a_letter_out_of_an_unprinted_batch_which_renders_again(
+def test_address_change_keeps_the_letter_in_its_unprinted_batch_which_renders_the_new_revision(
         make_case, cast, django_capture_on_commit_callbacks):
     moving = make_case(State.AWAITING_RETURN)
     make_case(State.AWAITING_RETURN)
     check_all()
     mailroom = cast["mailroom"]
     batch = make_batch(Kind.FIRST_NOTICE_POSTCARD, mailroom, django_capture_on_commit_callbacks)
+    assert (batch.revision, batch.rendered_revision) == (1, 1)
     form = ConsumerForm(data={"postal_code": "1000005", "address": "東京都千代田区丸の内1-1-1 新住所ビル9階"},
                         partial=True)
     assert form.is_valid(), form.errors
     with django_capture_on_commit_callbacks(execute=True):
         defects.change_consumer_address(moving, cast["hotline"], form.cleaned_data)
     batch.refresh_from_db()
-    assert (batch.status, batch.count) == (PrintBatch.Status.READY, 1)
-    assert len(page_texts(batch.pdf.path)) == 2
+    assert (batch.status, batch.count, batch.revision, batch.rendered_revision, batch.attempts) == (
+        PrintBatch.Status.READY, 2, 2, 2, 2)
+    texts = page_texts(batch.pdf.path)
+    assert len(texts) == 4
+    assert sum("新住所ビル" in text for text in texts) == 1
     letter = Letter.objects.get(case=moving, kind=Kind.FIRST_NOTICE_POSTCARD)
-    assert letter.batch is None and letter.status == Letter.Status.READY and letter.revision == 2
+    assert (letter.batch, letter.status, letter.revision, letter.checked_revision) == (
+        batch, Letter.Status.BATCHED, 2, 2)
     assert "新住所ビル" in letter.context["consumer"]["address"]
+    # It waits for no other batch: nothing of its kind is left to print.
+    assert services.waiting_counts()[Kind.FIRST_NOTICE_POSTCARD] == 0
 
 
 def test_a_letter_that_fails_the_check_is_held_with_the_reason(make_case, cast):

@@ -13,7 +13,7 @@ from factories.models import Factory, Product
 
 from ... import roles, selectors, services
 from ...forms import PAYLOAD_FORMS, CaseIntakeForm, ContactForm, reject_control_characters
-from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language
+from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language, LotDateKind
 from ..bridge import run_form, serializer_from_form
 
 
@@ -67,6 +67,8 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
                                          help_text="The member of staff who has the case (null: nobody yet).")
     waiting_on = serializers.SerializerMethodField(help_text="Whose move it is (defects.selectors.waiting_on).")
+    # Blank until the lot code names its date: the schema must allow "" too.
+    lot_date_kind = serializers.ChoiceField(choices=LotDateKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DefectCase
