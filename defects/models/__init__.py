@@ -5,10 +5,11 @@ from .case import (
     TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, Contact, DefectCase, Event,
     Language, LotDateKind, ReferenceCounter, State,
 )
+from .outbox import Delivery, PendingDispatch
 from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
 
 __all__ = [
-    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "Contact", "DefectCase",
+    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "Contact", "DefectCase", "Delivery", "PendingDispatch",
     "Event", "Language", "LotDateKind", "RedirectRequest", "ReferenceCounter", "ReplacementItem", "Shipment",
     "ShipmentEvent", "ShippingCarrier", "State",
 ]
