@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "factories",
     "defects",
     "letters",
+    "notifications",
+    "clocks",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "defects.context_processors.roles",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -166,7 +169,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-follow-ups": {"task": "defects.tasks.sweep_overdue_follow_ups", "schedule": 15 * 60},
     "sweep-overdue-returns": {"task": "defects.tasks.sweep_overdue_returns", "schedule": 60 * 60},
     "sweep-unrendered-letters": {"task": "letters.tasks.sweep_unrendered_letters", "schedule": 5 * 60},
+    "sweep-unsent-notification-emails": {"task": "notifications.tasks.sweep_unsent_emails", "schedule": 5 * 60},
+    # The timeline outbox (defects.outbox): events whose handlers have not all run yet.
+    "redispatch-undelivered": {"task": "defects.tasks.redispatch_undelivered", "schedule": 60},
 }
+# Seconds an event waits for the task sent on commit before the sweep sends it again.
+HITOTSUBU_OUTBOX_GRACE_SECONDS = int(os.environ.get("HITOTSUBU_OUTBOX_GRACE_SECONDS", "60"))
 
 # Days a consumer is given to send the product back before the hotline follows up.
 HITOTSUBU_RETURN_EXPECTED_DAYS = int(os.environ.get("HITOTSUBU_RETURN_EXPECTED_DAYS", "14"))
@@ -189,6 +197,19 @@ HITOTSUBU_POSTCARD_PRINT_BOXES = env_bool("HITOTSUBU_POSTCARD_PRINT_BOXES", Fals
 # Comma-separated in the environment; the default list lives in letters.rendering.checks.
 if os.environ.get("HITOTSUBU_BLAMING_PHRASES"):
     HITOTSUBU_BLAMING_PHRASES = [p.strip() for p in os.environ["HITOTSUBU_BLAMING_PHRASES"].split(",") if p.strip()]
+# Staff notifications by e-mail: the console in the demo, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hitotsubu@localhost")
+# Whether a kind nobody chose for is e-mailed as well as shown in the app.
+HITOTSUBU_NOTIFY_EMAIL_DEFAULT = env_bool("HITOTSUBU_NOTIFY_EMAIL_DEFAULT", False)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 
 LOGGING = {
