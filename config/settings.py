@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +170,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-follow-ups": {"task": "defects.tasks.sweep_overdue_follow_ups", "schedule": 15 * 60},
     "sweep-overdue-returns": {"task": "defects.tasks.sweep_overdue_returns", "schedule": 60 * 60},
     "sweep-unrendered-letters": {"task": "letters.tasks.sweep_unrendered_letters", "schedule": 5 * 60},
+    # Clocks (clocks.escalation): 75 % warnings and breaches; the daily digest at 08:30 hotline time.
+    "sweep-clocks": {"task": "clocks.tasks.sweep_clocks", "schedule": 60},
+    "daily-digest": {"task": "clocks.tasks.daily_digest", "schedule": crontab(hour=8, minute=30)},
     "sweep-unsent-notification-emails": {"task": "notifications.tasks.sweep_unsent_emails", "schedule": 5 * 60},
     # The timeline outbox (defects.outbox): events whose handlers have not all run yet.
     "redispatch-undelivered": {"task": "defects.tasks.redispatch_undelivered", "schedule": 60},
@@ -197,6 +201,10 @@ HITOTSUBU_POSTCARD_PRINT_BOXES = env_bool("HITOTSUBU_POSTCARD_PRINT_BOXES", Fals
 # Comma-separated in the environment; the default list lives in letters.rendering.checks.
 if os.environ.get("HITOTSUBU_BLAMING_PHRASES"):
     HITOTSUBU_BLAMING_PHRASES = [p.strip() for p in os.environ["HITOTSUBU_BLAMING_PHRASES"].split(",") if p.strip()]
+# The hotline's business hours (clocks.calendar), in TIME_ZONE; weekdays 0 = Monday.
+HITOTSUBU_HOTLINE_OPENS = os.environ.get("HITOTSUBU_HOTLINE_OPENS", "09:00")
+HITOTSUBU_HOTLINE_CLOSES = os.environ.get("HITOTSUBU_HOTLINE_CLOSES", "17:00")
+HITOTSUBU_HOTLINE_WEEKDAYS = os.environ.get("HITOTSUBU_HOTLINE_WEEKDAYS", "0,1,2,3,4")
 # Staff notifications by e-mail: the console in the demo, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:

@@ -69,6 +69,15 @@ class CaseSerializer(serializers.ModelSerializer):
                     fields.pop(name)
         return fields
 
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if self.parent is None:  # one case, not a list page: extras may query
+            from ... import extensions
+
+            for name, value_of in extensions.CASE_JSON.items():
+                data[name] = value_of(case)
+        return data
+
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITION_NAMES)))
     def get_available_transitions(self, case):
         return services.available_transitions(case, self.context["request"].user)
