@@ -59,6 +59,7 @@ def on_event(event: Event) -> None:
         for clock in services.stop_all(case, at):
             _stopped(clock)
     if name == "reopen":
+        services.restart(case, Name.FIRST_NOTICE, at)
         services.restart(case, Name.RESOLUTION, at)
 
 

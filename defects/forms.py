@@ -233,6 +233,8 @@ PAYLOAD_FORMS: dict[str, type[forms.Form]] = {
     "ship_replacement": ShipReplacementPayload,
     "close": ClosePayload,
     "withdraw": ReasonPayload,
+    "close_without_delivery": ReasonPayload,
+    "reopen": ReasonPayload,
 }
 
 
