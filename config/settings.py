@@ -173,6 +173,7 @@ CELERY_BEAT_SCHEDULE = {
     # Clocks (clocks.escalation): 75 % warnings and breaches; the daily digest at 08:30 hotline time.
     "sweep-clocks": {"task": "clocks.tasks.sweep_clocks", "schedule": 60},
     "daily-digest": {"task": "clocks.tasks.daily_digest", "schedule": crontab(hour=8, minute=30)},
+    "sweep-webhooks": {"task": "notifications.tasks.sweep_webhooks", "schedule": 5 * 60},
     "sweep-unsent-notification-emails": {"task": "notifications.tasks.sweep_unsent_emails", "schedule": 5 * 60},
     # The timeline outbox (defects.outbox): events whose handlers have not all run yet.
     "redispatch-undelivered": {"task": "defects.tasks.redispatch_undelivered", "schedule": 60},
@@ -218,6 +219,9 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hitotsubu@localhost")
 # Whether a kind nobody chose for is e-mailed as well as shown in the app.
 HITOTSUBU_NOTIFY_EMAIL_DEFAULT = env_bool("HITOTSUBU_NOTIFY_EMAIL_DEFAULT", False)
+# Webhook hosts allowed although they resolve to loopback/private addresses (an intranet receiver).
+HITOTSUBU_WEBHOOK_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("HITOTSUBU_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+                                   if h.strip()]
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 
 LOGGING = {

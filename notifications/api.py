@@ -42,3 +42,46 @@ def notification_read(request, pk: int):
     get_object_or_404(services.visible(request.user), pk=pk)
     note = services.mark_read(request.user, pk)
     return Response(NotificationSerializer(note).data)
+
+
+# --- webhooks (administrators) ----------------------------------------------------------------
+
+from defects import roles  # noqa: E402
+from defects.models import Event  # noqa: E402
+from rest_framework import status  # noqa: E402
+from rest_framework.exceptions import PermissionDenied  # noqa: E402
+from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from .models import Webhook  # noqa: E402
+from . import webhooks  # noqa: E402
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=Event.Kind.choices), allow_empty=False)
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "secret", "events", "active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_url(self, value):
+        try:
+            webhooks.check_url(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["url"]) from error
+        return value
+
+
+@extend_schema(request=WebhookSerializer, responses=WebhookSerializer(many=True))
+@api_view(["GET", "POST"])
+def webhook_list(request):
+    if not roles.has_role(request.user, roles.ADMIN):
+        raise PermissionDenied(_("Only administrators manage webhooks."))
+    if request.method == "POST":
+        serializer = WebhookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        webhook = serializer.save()
+        return Response(WebhookSerializer(webhook).data, status=status.HTTP_201_CREATED)
+    return Response(WebhookSerializer(Webhook.objects.order_by("id"), many=True).data)

@@ -15,3 +15,22 @@ def sweep_unsent_emails() -> int:
     from . import services
 
     return services.sweep_unsent_emails()
+
+
+@shared_task(name="notifications.tasks.deliver_webhook", bind=True, max_retries=9)
+def deliver_webhook(self, delivery_id: int):
+    """POST one webhook delivery; a receiver that fails is retried with a growing delay."""
+    from . import webhooks
+
+    result = webhooks.send(delivery_id)
+    # Run inline (the demo, no broker) there is nobody to retry later but the beat sweep.
+    if result is False and not self.request.is_eager:
+        raise self.retry(countdown=webhooks.backoff(self.request.retries + 1).total_seconds())
+    return result
+
+
+@shared_task(name="notifications.tasks.sweep_webhooks")
+def sweep_webhooks() -> int:
+    from . import webhooks
+
+    return webhooks.sweep()

@@ -11,4 +11,5 @@ urlpatterns = [
 api_urlpatterns = [
     path("notifications/", api.notification_list, name="api_notifications"),
     path("notifications/<int:pk>/read/", api.notification_read, name="api_notification_read"),
+    path("webhooks/", api.webhook_list, name="api_webhooks"),
 ]
