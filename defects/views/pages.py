@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import roles, selectors, services
+from .. import extensions, roles, selectors, services
 from .forms import CaseFilterForm
 from .labels import in_flow_order
 
@@ -44,6 +44,8 @@ def case_list(request):
             cases = selectors.search(form.apply(cases), user, form.cleaned_data.get("q"))
         else:
             cases, status = cases.none(), 400
+    if request.GET.get("ordering") in extensions.CASE_ORDERINGS:  # ?ordering=due (clocks)
+        cases = cases.order_by(*extensions.CASE_ORDERINGS[request.GET["ordering"]])
     if roles.sees_personal_data(user):
         cases = cases.select_related("consumer")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -169,3 +169,33 @@ def test_the_case_page_shows_the_clocks_as_business_time_left(make_case, cast, c
         page = client.get(f"/cases/{case.reference}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="clocks-h"' in page and "clock-running" in page
     assert "of business time left" in page or "残り" in page
+
+
+def test_an_earlier_received_at_starts_the_clocks_from_it(cast, gum):
+    from tests.api.conftest import case_body
+
+    client = token_client(cast["hotline"])
+    with time_machine.travel(tokyo(2026, 11, 24, 10, 0), tick=False):
+        future = client.post("/api/cases/", case_body(gum, received_at="2026-11-24T11:00:00+09:00"), format="json")
+        assert future.status_code == 400 and "received_at" in future.json().get("errors", future.json())
+        answer = client.post("/api/cases/", case_body(gum, received_at="2026-11-20T15:00:00+09:00"), format="json")
+        assert answer.status_code == 201, answer.content
+        flush()
+    case_ref = answer.json()["reference"]
+    from defects.models import DefectCase
+    case = DefectCase.objects.get(reference=case_ref)
+    assert case.received_at == tokyo(2026, 11, 20, 15, 0)
+    assert clock(case, "first_notice").due_at == tokyo(2026, 11, 24, 15, 0)
+
+
+def test_the_case_list_page_sorts_by_the_nearest_due_time(make_case, cast, client):
+    with time_machine.travel(tokyo(2026, 11, 9, 9, 0), tick=False):
+        later = make_case()
+    with time_machine.travel(tokyo(2026, 11, 6, 9, 0), tick=False):
+        sooner = make_case()
+    flush()
+    client.force_login(cast["hotline"])
+    page = client.get("/cases/?ordering=due").content.decode()
+    assert page.index(sooner.reference) < page.index(later.reference)
+    page = client.get("/cases/").content.decode()  # newest received first without it
+    assert page.index(later.reference) < page.index(sooner.reference)
