@@ -222,6 +222,13 @@ HITOTSUBU_NOTIFY_EMAIL_DEFAULT = env_bool("HITOTSUBU_NOTIFY_EMAIL_DEFAULT", Fals
 # Webhook hosts allowed although they resolve to loopback/private addresses (an intranet receiver).
 HITOTSUBU_WEBHOOK_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("HITOTSUBU_WEBHOOK_ALLOWED_HOSTS", "").split(",")
                                    if h.strip()]
+# The consumer's status page: its address as printed on the postcard and return kit; wrong tries
+# allowed per address and hour before 429.
+HITOTSUBU_STATUS_URL = os.environ.get("HITOTSUBU_STATUS_URL", "http://127.0.0.1:8000/status/")
+HITOTSUBU_STATUS_MAX_FAILURES = int(os.environ.get("HITOTSUBU_STATUS_MAX_FAILURES", "10"))
+if REDIS_URL and "CACHES" not in globals():
+    # Counters (the status page's wrong tries) must be shared by every process.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 
 LOGGING = {

@@ -85,3 +85,43 @@ def webhook_list(request):
         webhook = serializer.save()
         return Response(WebhookSerializer(webhook).data, status=status.HTTP_201_CREATED)
     return Response(WebhookSerializer(Webhook.objects.order_by("id"), many=True).data)
+
+
+# --- the consumer's status page (public) --------------------------------------------------------
+
+from rest_framework.permissions import AllowAny  # noqa: E402
+from rest_framework.decorators import authentication_classes, permission_classes, throttle_classes  # noqa: E402
+
+from . import status as case_status  # noqa: E402
+
+
+class StatusQuerySerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=30)
+    phone_last4 = serializers.RegexField(r"^\d{4}$", max_length=4)
+
+
+class StatusSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    dates = serializers.DictField(child=serializers.DateField(allow_null=True))
+
+
+@extend_schema(request=StatusQuerySerializer, responses={200: StatusSerializer, 404: None, 429: None},
+               summary="A consumer's own case stage (public)")
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def case_status_api(request):
+    address = case_status.client_address(request)
+    if case_status.blocked(address):
+        return Response({"detail": _("Too many wrong tries. Please try again in an hour.")}, status=429)
+    query = StatusQuerySerializer(data=request.data)
+    case = None
+    if query.is_valid():
+        case = case_status.lookup(query.validated_data["reference"], query.validated_data["phone_last4"], address)
+    else:
+        case_status.lookup("", "", address)  # malformed counts as a wrong try, and answers the same
+    if case is None:
+        return Response({"detail": _("No case matches this reference and phone number.")}, status=404)
+    return Response(case_status.status_of(case))
