@@ -75,3 +75,16 @@ def test_the_page_works_for_anyone_in_japanese_and_english(make_case, client, ad
     wrong = client.post("/status/", {"reference": case.reference, "phone_last4": "1111"}, REMOTE_ADDR=address)
     assert wrong.status_code == 404 and "status-dates" not in wrong.content.decode()
     assert english.status_code == 200
+
+
+@pytest.mark.parametrize("kind,sample", [("first_notice_postcard", "postcard"), ("return_kit", "return_kit")])
+def test_the_postcard_and_the_return_kit_print_the_status_address_and_the_reference(settings, kind, sample):
+    from letters import pdf
+    from letters.content import hotline_sender
+    from tests.letters import samples
+
+    settings.HITOTSUBU_STATUS_URL = "https://status.example.jp/status/"
+    context = getattr(samples, sample)(sender=hotline_sender())
+    html = pdf.render_html(kind, context)
+    assert "https://status.example.jp/status/" in html
+    assert context["reference"] in html
