@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Subscribes notifications.handlers.on_event to the timeline outbox.
-        from . import handlers, webhooks  # noqa: F401
+        from . import consumer, handlers, webhooks  # noqa: F401

@@ -108,3 +108,17 @@ class WebhookDelivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         constraints = [models.UniqueConstraint(fields=["webhook", "event"], name="webhook_delivery_once")]
+
+
+class ConsumerEmail(models.Model):
+    """A short update e-mailed to a consumer who asked for them; the contact is its record on the
+    timeline. `sent_at` makes the send happen once, even when the task runs twice."""
+
+    contact = models.OneToOneField("defects.Contact", on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consumer e-mail")
+        verbose_name_plural = _("consumer e-mails")

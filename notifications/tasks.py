@@ -12,9 +12,9 @@ def send_notification_email(notification_id: int) -> bool:
 
 @shared_task(name="notifications.tasks.sweep_unsent_emails")
 def sweep_unsent_emails() -> int:
-    from . import services
+    from . import consumer, services
 
-    return services.sweep_unsent_emails()
+    return services.sweep_unsent_emails() + consumer.sweep_unsent()
 
 
 @shared_task(name="notifications.tasks.deliver_webhook", bind=True, max_retries=9)
@@ -34,3 +34,10 @@ def sweep_webhooks() -> int:
     from . import webhooks
 
     return webhooks.sweep()
+
+
+@shared_task(name="notifications.tasks.send_consumer_email")
+def send_consumer_email(mail_id: int) -> bool:
+    from . import consumer
+
+    return consumer.send(mail_id)

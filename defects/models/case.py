@@ -216,6 +216,8 @@ class Consumer(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.JA)
+    # Consent, asked at intake, to short e-mails at sample arrival and when the replacement is sent.
+    email_updates = models.BooleanField(_("wants e-mail updates"), default=False)
 
     class Meta:
         verbose_name = _("consumer")

@@ -31,7 +31,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class ConsumerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Consumer
-        fields = ["name", "name_kana", "postal_code", "address", "phone", "email", "language"]
+        fields = ["name", "name_kana", "postal_code", "address", "phone", "email", "language", "email_updates"]
 
 
 class CaseSerializer(serializers.ModelSerializer):
