@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from defects import outbox, roles
 from defects.models import Event
@@ -20,6 +21,17 @@ from .models import Kind
 # "due_at": iso, "queue": role}. Kept as plain keys so notifications need not import clocks.
 CLOCK_ALERT_KEY = "clock_alert"
 OVERDUE_CONTACT_KEY = "overdue_contact"  # defects.followups
+
+
+# The clocks' names in the reader's words (same msgids as clocks.models.Name; kept here so that
+# notifications need not import clocks).
+CLOCK_LABELS = {
+    "first_notice": gettext_lazy("First notice"),
+    "investigation": gettext_lazy("Investigation"),
+    "review": gettext_lazy("Review"),
+    "replacement": gettext_lazy("Replacement"),
+    "resolution": gettext_lazy("Resolution"),
+}
 
 
 def _due(data) -> str:
@@ -62,7 +74,7 @@ def _facts(event: Event):
         return [(Kind.REPLACEMENT_DELIVERED, services.owner_or_role(case),
                  _("The replacement for case %(reference)s was delivered.") % ref)]
     if event.kind == Event.Kind.NOTE and data.get(CLOCK_ALERT_KEY) in ("warning", "breached"):
-        clock = data.get("clock", "")
+        clock = str(CLOCK_LABELS.get(data.get("clock", ""), data.get("clock", "")))
         if data[CLOCK_ALERT_KEY] == "warning":
             queue = data.get("queue") or roles.HOTLINE
             recipients = (services.factory_qa(case) if queue == roles.FACTORY_QA
