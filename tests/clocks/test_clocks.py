@@ -199,3 +199,20 @@ def test_the_case_list_page_sorts_by_the_nearest_due_time(make_case, cast, clien
     assert page.index(sooner.reference) < page.index(later.reference)
     page = client.get("/cases/").content.decode()  # newest received first without it
     assert page.index(later.reference) < page.index(sooner.reference)
+
+
+def test_the_daily_digest_lists_each_persons_due_and_overdue_work(make_case, cast):
+    from django.core import mail
+
+    from clocks import digest
+
+    with time_machine.travel(tokyo(2026, 11, 9, 9, 0), tick=False):
+        case = make_case()
+        flush()
+    cast["hotline"].email = "hotline@example.jp"
+    cast["hotline"].save()
+    lines = digest.digest_lines(tokyo(2026, 11, 9, 8, 30))  # first_notice due today 17:00, nobody owns the case
+    assert any(case.reference in line for line in lines[cast["hotline"].pk])
+    assert cast["qa_kyu"].pk not in lines and cast["qa_manager"].pk not in lines
+    assert digest.send_digests(tokyo(2026, 11, 10, 8, 30)) == 1  # the next day: overdue
+    assert mail.outbox[0].to == ["hotline@example.jp"] and "overdue" in mail.outbox[0].body
