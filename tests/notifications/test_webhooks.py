@@ -130,3 +130,33 @@ def test_send_time_check_refuses_a_host_that_now_resolves_inside(make_case, cast
         flush()
     delivery = WebhookDelivery.objects.first()
     assert delivery.status != "delivered" and "not allowed" in delivery.last_error
+
+
+def test_a_redirect_is_not_followed(make_case, cast, settings, django_capture_on_commit_callbacks):
+    from notifications.models import Webhook
+
+    settings.HITOTSUBU_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    hits = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        Webhook.objects.create(url=f"http://127.0.0.1:{server.server_port}/hook", secret=SECRET, events=["transition"])
+        make_case(State.AWAITING_RETURN)
+        with django_capture_on_commit_callbacks(execute=True):
+            flush()
+        delivery = WebhookDelivery.objects.get()
+        assert hits == ["/hook"] and delivery.status == "pending" and delivery.last_status_code == 302
+    finally:
+        server.shutdown()
+        server.server_close()
