@@ -226,9 +226,12 @@ HITOTSUBU_WEBHOOK_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("HITOTSUBU_
 # allowed per address and hour before 429.
 HITOTSUBU_STATUS_URL = os.environ.get("HITOTSUBU_STATUS_URL", "http://127.0.0.1:8000/status/")
 HITOTSUBU_STATUS_MAX_FAILURES = int(os.environ.get("HITOTSUBU_STATUS_MAX_FAILURES", "10"))
-if REDIS_URL and "CACHES" not in globals():
-    # Counters (the status page's wrong tries) must be shared by every process.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Counters (the status page's wrong tries) must be shared by every process: Redis when there is one.
+# CACHE_URL may name another Redis database than the broker's (clearing a cache then drops no task).
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
+if CACHE_URL and "CACHES" not in globals():
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "hitotsubu"}}
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 
 LOGGING = {

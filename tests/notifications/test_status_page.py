@@ -13,15 +13,12 @@ from tests.conftest import DISTINCTIVE_CONSUMER
 
 @pytest.fixture
 def address():
-    # Each test its own client address: the counter lives in a cache other test processes may share.
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+    """Each test its own client address: the counter lives in a cache other test processes may share.
+    Never cache.clear() here: with REDIS_URL the cache may share its Redis database with the broker,
+    and clearing it would drop a worker's queued tasks."""
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"
+    yield address
+    cache.delete_many([f"status-failures:{address}", f"status-failures:{address}-other"])
 
 
 def ask(address, reference, last4):
