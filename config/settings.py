@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "letters",
     "accounts",
     "privacy",
+    "notifications",
+    "clocks",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "defects.context_processors.roles",
                 "defects.context_processors.clock",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -286,7 +289,16 @@ CELERY_BEAT_SCHEDULE = {
     "expire-personal-data": {"task": "privacy.tasks.expire_personal_data", "schedule": crontab(hour=3, minute=17)},
     "sweep-print-batches": {"task": "letters.tasks.sweep_print_batches",
                             "schedule": HITOTSUBU_BATCH_SWEEP_SECONDS},
+    # Clocks (clocks.escalation): 75 % warnings and breaches; the daily digest at 08:30 hotline time.
+    "sweep-clocks": {"task": "clocks.tasks.sweep_clocks", "schedule": 60},
+    "daily-digest": {"task": "clocks.tasks.daily_digest", "schedule": crontab(hour=8, minute=30)},
+    "sweep-webhooks": {"task": "notifications.tasks.sweep_webhooks", "schedule": 5 * 60},
+    "sweep-unsent-notification-emails": {"task": "notifications.tasks.sweep_unsent_emails", "schedule": 5 * 60},
+    # The timeline outbox (defects.outbox): events whose handlers have not all run yet.
+    "redispatch-undelivered": {"task": "defects.tasks.redispatch_undelivered", "schedule": 60},
 }
+# Seconds an event waits for the task sent on commit before the sweep sends it again.
+HITOTSUBU_OUTBOX_GRACE_SECONDS = int(os.environ.get("HITOTSUBU_OUTBOX_GRACE_SECONDS", "60"))
 
 # Days after a case is closed or withdrawn that its consumer's personal data and letter PDFs are kept
 # (APPI Art. 22: delete personal data once it is no longer needed); then expire_personal_data erases them.
@@ -315,6 +327,36 @@ HITOTSUBU_POSTCARD_PRINT_BOXES = env_bool("HITOTSUBU_POSTCARD_PRINT_BOXES", Fals
 # Comma-separated in the environment; the default list lives in letters.rendering.checks.
 if os.environ.get("HITOTSUBU_BLAMING_PHRASES"):
     HITOTSUBU_BLAMING_PHRASES = [p.strip() for p in os.environ["HITOTSUBU_BLAMING_PHRASES"].split(",") if p.strip()]
+# The hotline's business hours (clocks.calendar), in TIME_ZONE; weekdays 0 = Monday.
+HITOTSUBU_HOTLINE_OPENS = os.environ.get("HITOTSUBU_HOTLINE_OPENS", "09:00")
+HITOTSUBU_HOTLINE_CLOSES = os.environ.get("HITOTSUBU_HOTLINE_CLOSES", "17:00")
+HITOTSUBU_HOTLINE_WEEKDAYS = os.environ.get("HITOTSUBU_HOTLINE_WEEKDAYS", "0,1,2,3,4")
+# Staff notifications by e-mail: the console in the demo, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hitotsubu@localhost")
+# Whether a kind nobody chose for is e-mailed as well as shown in the app.
+HITOTSUBU_NOTIFY_EMAIL_DEFAULT = env_bool("HITOTSUBU_NOTIFY_EMAIL_DEFAULT", False)
+# Webhook hosts allowed although they resolve to loopback/private addresses (an intranet receiver).
+HITOTSUBU_WEBHOOK_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("HITOTSUBU_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+                                   if h.strip()]
+# The consumer's status page: its address as printed on the postcard and return kit; wrong tries
+# allowed per address and hour before 429.
+HITOTSUBU_STATUS_URL = os.environ.get("HITOTSUBU_STATUS_URL", "http://127.0.0.1:8000/status/")
+HITOTSUBU_STATUS_MAX_FAILURES = int(os.environ.get("HITOTSUBU_STATUS_MAX_FAILURES", "10"))
+# Counters (the status page's wrong tries) must be shared by every process: Redis when there is one.
+# CACHE_URL may name another Redis database than the broker's (clearing a cache then drops no task).
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
+if CACHE_URL and "CACHES" not in globals():
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "hitotsubu"}}
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 # bench/scale.py only: mounts a no-op JSON view (config/bench.py) to measure intake against.
 HITOTSUBU_BENCH = env_bool("HITOTSUBU_BENCH", False)

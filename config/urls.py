@@ -14,6 +14,8 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
+from notifications import urls as notification_urls
+
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -21,7 +23,10 @@ urlpatterns = [
     path("api/", include("letters.api_urls")),
     path("api/audit/", include("privacy.urls")),
     path("api/", include("defects.api.urls")),
+    path("api/", include(notification_urls.api_urlpatterns)),
     path("print-room/", include("letters.urls")),
+    path("", include("notifications.urls")),
+    path("", include("clocks.urls")),
     path("", include("defects.urls")),
 ]
 

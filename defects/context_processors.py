@@ -1,3 +1,4 @@
+from . import extensions
 from . import roles as role_rules
 
 
@@ -6,6 +7,8 @@ def roles(request):
     return {
         "user_roles": user_roles,
         "sees_personal_data": bool(user_roles & role_rules.PERSONAL_DATA_ROLES),
+        # Panels other apps add to the case page (defects.extensions), e.g. the clocks.
+        "case_panels": extensions.CASE_PANELS,
         "role_labels": [role_rules.ROLE_LABELS[r] for r in role_rules.ALL_ROLES if r in user_roles],
     }
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Contact, Event, Shipment, State
+from .timeline import record_many
 
 OVERDUE_KEY = "overdue_contact"
 
@@ -52,7 +53,7 @@ def flag_overdue_follow_ups(now: datetime.datetime | None = None) -> list[Event]
                 continue  # done or re-dated since the list was read
             if _flag_events().filter(contact=contact).exists():
                 continue  # another sweep got here first
-            written.append(Event.objects.create(
+            written.append(record_many([Event(
                 case_id=contact.case_id,
                 actor=None,
                 kind=Event.Kind.NOTE,
@@ -63,7 +64,7 @@ def flag_overdue_follow_ups(now: datetime.datetime | None = None) -> list[Event]
                     "follow_up_due": contact.follow_up_due.isoformat(),
                     "follow_up_owner": contact.follow_up_owner.get_username() if contact.follow_up_owner_id else "",
                 },
-            ))
+            )])[0])
     return written
 
 
@@ -109,12 +110,12 @@ def flag_overdue_returns(today: datetime.date | None = None) -> list[Event]:
                 continue
             shipment.overdue_flagged_at = timezone.now()
             shipment.save(update_fields=["overdue_flagged_at"])
-            written.append(Event.objects.create(
+            written.append(record_many([Event(
                 case=shipment.case, actor=None, kind=Event.Kind.NOTE,
                 note=_("Return parcel %(reference)s was expected by %(date)s and has not arrived: call the "
                        "consumer, or investigate without the sample.") % {
                     "reference": shipment.reference, "date": shipment.expected_by.isoformat()},
                 data={OVERDUE_RETURN_KEY: shipment.pk, "expected_by": shipment.expected_by.isoformat(),
                       "return_reference": shipment.reference},
-            ))
+            )])[0])
     return written

@@ -96,6 +96,8 @@ class CaseIntakeForm(CleanTextForm):
     consumer_phone = _text(_("Phone"), 20, required=False)
     consumer_email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     consumer_language = forms.ChoiceField(label=_("Letter language"), choices=Language.choices, initial="ja")
+    # Consent to short e-mails at sample arrival and when the replacement is sent (notifications.consumer).
+    consumer_email_updates = forms.BooleanField(label=_("Wants e-mail updates"), required=False)
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.all(), to_field_name="code",
         error_messages={"invalid_choice": _("Unknown product.")},
@@ -136,6 +138,8 @@ class CaseIntakeForm(CleanTextForm):
         if not any(data.get(name) for name in ways_back) and not any(name in self.errors for name in ways_back):
             self.add_error("consumer_phone", _("Give a phone number, an e-mail or an address."))
         complete_address(data, "consumer_postal_code", "consumer_address", self)
+        if data.get("consumer_email_updates") and not data.get("consumer_email"):
+            self.add_error("consumer_email_updates", _("E-mail updates need an e-mail address."))
         return data
 
 
@@ -253,6 +257,8 @@ PAYLOAD_FORMS: dict[str, type[forms.Form]] = {
     "ship_replacement": ShipReplacementPayload,
     "close": ClosePayload,
     "withdraw": ReasonPayload,
+    "close_without_delivery": ReasonPayload,
+    "reopen": ReasonPayload,
 }
 
 

@@ -66,30 +66,57 @@ class CasePage:
         return bool(self.newer or self.older)
 
 
-def case_page(cases: QuerySet, *, after: str | None = None, before: str | None = None, size: int = 25) -> CasePage:
-    """One page of cases newest first, starting after (older than) or before (newer than) a cursor."""
+# Far beyond any real due time: a case without a running clock sorts after every case with one
+# (NULLS LAST), and the keyset still compares plain datetimes.
+NO_DUE = datetime.datetime(9999, 12, 31, tzinfo=datetime.timezone.utc)
+
+
+def _page_key(cases: QuerySet, ordering: str | None) -> tuple[QuerySet, str, bool]:
+    """(cases, key attribute, newest-first?) for a named ordering: the default is newest first by
+    received_at; `due` (the clocks' nearest due time, if installed) is nearest first."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+
+    from . import extensions
+
+    if ordering == "due" and "due" in extensions.CASE_ORDERINGS:
+        return cases.annotate(due_key=Coalesce(F("clock_due__next_due_at"), Value(NO_DUE))), "due_key", False
+    return cases, "received_at", True
+
+
+def case_page(cases: QuerySet, *, after: str | None = None, before: str | None = None, size: int = 25,
+              ordering: str | None = None) -> CasePage:
+    """One page of cases in the list's order (newest first, or `ordering`), starting after or before a
+    cursor: `older`/`newer` are the next and previous pages in that order."""
+    cases, key, descending = _page_key(cases, ordering)
     position = decode_cursor(before) if before else decode_cursor(after)
     backwards = bool(before) and position is not None
     if position is not None:
         at, pk = position
-        # `received_at <= at` is the index condition; the OR only breaks ties at that instant.
-        if backwards:
-            cases = cases.filter(received_at__gte=at).filter(Q(received_at__gt=at) | Q(pk__gt=pk))
+        # The key's range is the index condition; the OR only breaks ties at that instant.
+        forwards_newest_first = descending != backwards
+        if forwards_newest_first:
+            cases = cases.filter(**{f"{key}__lte": at}).filter(Q(**{f"{key}__lt": at}) | Q(pk__lt=pk))
         else:
-            cases = cases.filter(received_at__lte=at).filter(Q(received_at__lt=at) | Q(pk__lt=pk))
-    ordering = ("received_at", "id") if backwards else ("-received_at", "-id")
-    rows = list(cases.order_by(*ordering)[: size + 1])
+            cases = cases.filter(**{f"{key}__gte": at}).filter(Q(**{f"{key}__gt": at}) | Q(pk__gt=pk))
+    ascending = descending == backwards
+    order = (key, "id") if ascending else (f"-{key}", "-id")
+    rows = list(cases.order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
     first, last = (rows[0], rows[-1]) if rows else (None, None)
+
+    def cursor(row):
+        return encode_cursor(getattr(row, key), row.pk)
+
     if backwards:
-        newer = encode_cursor(first.received_at, first.pk) if more else None
-        older = encode_cursor(last.received_at, last.pk) if last else None
+        newer = cursor(first) if more else None
+        older = cursor(last) if last else None
     else:
-        newer = encode_cursor(first.received_at, first.pk) if (first and position is not None) else None
-        older = encode_cursor(last.received_at, last.pk) if more else None
+        newer = cursor(first) if (first and position is not None) else None
+        older = cursor(last) if more else None
     return CasePage(rows, newer, older, 0, False)
 
 
@@ -103,6 +130,8 @@ class CaseCursorPagination(CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self._count = capped_count(queryset)
+        queryset, key, descending = _page_key(queryset, request.query_params.get("ordering"))
+        self.ordering = (f"-{key}", "-id") if descending else (key, "id")
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

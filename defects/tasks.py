@@ -29,3 +29,22 @@ def sweep_overdue_returns() -> int:
     if written:
         logger.info("Flagged %d overdue return parcel(s).", len(written))
     return len(written)
+
+
+@shared_task(name="defects.tasks.dispatch")
+def dispatch(event_id: int) -> bool:
+    """Run the outbox handlers of one timeline event (defects.outbox); safe to run twice."""
+    from . import outbox
+
+    return outbox.dispatch(event_id)
+
+
+@shared_task(name="defects.tasks.redispatch_undelivered")
+def redispatch_undelivered() -> int:
+    """Dispatch events whose handlers have not all run: the broker was down, or a handler failed."""
+    from . import outbox
+
+    tried = outbox.redispatch_undelivered()
+    if tried:
+        logger.info("Redispatched %d timeline event(s).", tried)
+    return tried

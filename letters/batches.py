@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from defects.models import Event
-from defects.timeline import record
+from defects.timeline import record, record_many
 
 from .content import context_for, jsonable
 from .leases import MAX_INTERRUPTIONS, lease_seconds, sweep_seconds
@@ -362,12 +362,12 @@ def retry_batch(batch: PrintBatch, by) -> PrintBatch:
 def _letter_events(letters, by, action: str, text: str) -> None:
     """One timeline row per letter's case, written in one INSERT: a batch may hold thousands."""
     actor = by if by is not None and by.is_authenticated else None
-    Event.objects.bulk_create([
+    record_many([
         Event(case_id=letter.case_id, actor=actor, kind=Event.Kind.LETTER,
               note=text % {"kind": letter.get_kind_display()},
               data={"letter": letter.pk, "kind": letter.kind, "action": action, "batch": letter.batch_id})
         for letter in letters.only("id", "case_id", "kind", "batch_id")
-    ], batch_size=1000)
+    ])
 
 
 def mark_printed(batch: PrintBatch, by) -> PrintBatch:

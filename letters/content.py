@@ -19,6 +19,8 @@ def hotline_sender() -> dict:
         "address": getattr(settings, "HITOTSUBU_SENDER_ADDRESS", "東京都千代田区丸の内1-1-1"),
         "phone": getattr(settings, "HITOTSUBU_SENDER_PHONE", "0120-000-000"),
         "hours": getattr(settings, "HITOTSUBU_SENDER_HOURS", "平日 9:00〜17:00"),
+        # The consumer's status page (notifications.status): reference + last four phone digits.
+        "status_url": getattr(settings, "HITOTSUBU_STATUS_URL", ""),
     }
 
 

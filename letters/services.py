@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from defects.models import Event
-from defects.timeline import record
+from defects.timeline import record, record_many
 
 from . import batches
 # The print batches live in letters.batches; their actions are reached through this module too.

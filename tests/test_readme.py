@@ -36,11 +36,13 @@ def test_generated_diagram_covers_every_transition_and_state():
     diagram = fsm_diagram.mermaid()
     assert diagram.startswith("```mermaid\nstateDiagram-v2\n")
     for name in ("request_return", "receive_sample", "start_investigation", "investigate_without_sample",
-                 "submit_report", "reject_report", "approve_report", "ship_replacement", "close", "withdraw"):
+                 "submit_report", "reject_report", "approve_report", "ship_replacement", "close", "withdraw",
+                 "close_without_delivery", "reopen"):
         assert f": {name} (" in diagram
     assert "    [*] --> received\n" in diagram
     assert "    received --> awaiting_return: request_return (hotline)\n" in diagram
-    assert "    closed --> [*]\n" in diagram and "    withdrawn --> [*]\n" in diagram
+    # A closed case may be reopened (the consumer called again), so only withdrawn is final.
+    assert "    closed --> received: reopen (hotline)\n" in diagram and "    withdrawn --> [*]\n" in diagram
 
 
 def test_fsm_diagram_write_replaces_only_the_marked_block(tmp_path):

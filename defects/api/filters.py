@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..models import Category, DefectCase, State
@@ -17,9 +18,23 @@ class CaseFilter(django_filters.FilterSet):
                   "address and phone (any 4 or more consecutive digits).",
     )
 
+    ordering = django_filters.CharFilter(
+        method="order", max_length=20,
+        help_text="`due`: the nearest due time of the case's running clocks first (cases without one last).",
+    )
+
     class Meta:
         model = DefectCase
-        fields = ["state", "factory", "category", "urgent", "q"]
+        fields = ["state", "factory", "category", "urgent", "q", "ordering"]
+
+    def order(self, queryset, name, value):
+        from django.core.exceptions import ValidationError
+
+        from .. import extensions
+
+        if value not in extensions.CASE_ORDERINGS:
+            raise ValidationError({"ordering": [_("Unknown ordering.")]})
+        return queryset.order_by(*extensions.CASE_ORDERINGS[value])
 
     def search(self, queryset, name, value):
         # selectors.search decides which columns this user may search (never personal data for factories).

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import api as accounts_api
 
 from . import views
+from .views import countermeasures
 
 app_name = "api"
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("redirects/", views.RedirectListView.as_view(), name="redirect-list"),
     path("redirects/<int:redirect_id>/done/", views.RedirectDoneView.as_view(), name="redirect-done"),
     path("address/lookup/", views.AddressLookupView.as_view(), name="address-lookup"),
+    path("countermeasures/", countermeasures.CountermeasureList.as_view(), name="countermeasure-list"),
+    path("countermeasures/<int:pk>/", countermeasures.CountermeasureDetail.as_view(), name="countermeasure-detail"),
     path("", include(router.urls)),
     # Schema and docs are public (SERVE_PERMISSIONS default): they describe the API, hold no data,
     # and the docs load their assets from /static/ (sidecar), never from a CDN. No ReDoc page: its

@@ -5,11 +5,12 @@ from .case import (
     TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, ConsumerAddressHistory, Contact,
     ContactSummary, DefectCase, Event, Language, LotDateKind, ReferenceCounter, State,
 )
+from .outbox import Delivery, PendingDispatch
 from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
 
 __all__ = [
-    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "ConsumerAddressHistory", "Contact",
-    "ContactSummary", "DefectCase",
+    "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "ConsumerAddressHistory",
+    "Contact", "ContactSummary", "DefectCase", "Delivery", "PendingDispatch",
     "Event", "Language", "LotDateKind", "RedirectRequest", "ReferenceCounter", "ReplacementItem", "Shipment",
     "ShipmentEvent", "ShippingCarrier", "State",
 ]

@@ -210,6 +210,16 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     def close(self, note=""):
         self.closed_at = timezone.now()
 
+    @transition(field=state, source=State.REPLACEMENT_SHIPPED, target=State.CLOSED, permission=roles.hotline)
+    def close_without_delivery(self, reason):
+        # The parcel came back, or the consumer declined it: closed, with the reason on the timeline.
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=State.CLOSED, target=State.RECEIVED, permission=roles.hotline)
+    def reopen(self, reason):
+        # The consumer called again: the case starts over from received, its history kept.
+        self.closed_at = None
+
     @transition(
         field=state,
         source=[State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING],
@@ -224,7 +234,8 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
 
 TRANSITION_NAMES = (
     "request_return", "receive_sample", "start_investigation", "investigate_without_sample", "submit_report",
-    "reject_report", "approve_report", "ship_replacement", "close", "withdraw",
+    "reject_report", "approve_report", "ship_replacement", "close", "withdraw", "close_without_delivery",
+    "reopen",
 )
 
 
@@ -254,6 +265,8 @@ class Consumer(models.Model):
 
     KEY_SOURCES = {"name": "name_key", "name_kana": "kana_key", "address": "address_key", "email": "email_key",
                    "phone": "phone_digits"}
+    # Consent, asked at intake, to short e-mails at sample arrival and when the replacement is sent.
+    email_updates = models.BooleanField(_("wants e-mail updates"), default=False)
 
     class Meta:
         verbose_name = _("consumer")

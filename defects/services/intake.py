@@ -67,6 +67,7 @@ def open_case(by, cleaned: dict) -> DefectCase:
             phone=cleaned.get("consumer_phone") or "",
             email=cleaned.get("consumer_email") or "",
             language=cleaned.get("consumer_language") or "ja",
+            email_updates=bool(cleaned.get("consumer_email_updates")),
         )
         _log(case, by, Event.Kind.CREATED, to_state=case.state,
              data={"channel": case.channel, "urgent": case.urgent,

@@ -228,6 +228,16 @@ def withdraw(case, by, reason) -> DefectCase:
     return _run(case, "withdraw", by, {"reason": reason, "by": by}, note=reason)
 
 
+def close_without_delivery(case, by, reason) -> DefectCase:
+    """The replacement will not be delivered (it came back, the consumer declined): close anyway."""
+    return _run(case, "close_without_delivery", by, {"reason": reason}, note=reason)
+
+
+def reopen(case, by, reason) -> DefectCase:
+    """The consumer called again about a closed case: back to received, the clocks run again."""
+    return _run(case, "reopen", by, {"reason": reason}, note=reason)
+
+
 ACTIONS: dict[str, Callable[..., DefectCase]] = {
     "request_return": request_return,
     "receive_sample": receive_sample,
@@ -239,4 +249,6 @@ ACTIONS: dict[str, Callable[..., DefectCase]] = {
     "ship_replacement": ship_replacement,
     "close": close,
     "withdraw": withdraw,
+    "close_without_delivery": close_without_delivery,
+    "reopen": reopen,
 }

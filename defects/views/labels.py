@@ -16,6 +16,8 @@ TRANSITION_LABELS = {
     "ship_replacement": _("Ship the replacement"),
     "close": _("Close the case"),
     "withdraw": _("Withdraw the case"),
+    "close_without_delivery": _("Close without delivery"),
+    "reopen": _("Reopen the case"),
 }
 
 # What the timeline says once it happened.
@@ -30,6 +32,8 @@ TRANSITION_DONE = {
     "ship_replacement": _("Replacement shipped"),
     "close": _("Case closed"),
     "withdraw": _("Case withdrawn"),
+    "close_without_delivery": _("Closed without delivery"),
+    "reopen": _("Case reopened"),
 }
 
 # One line under each button so that nobody has to guess what it sets in motion.
@@ -44,10 +48,12 @@ TRANSITION_HELP = {
     "ship_replacement": _("The replacement and the factory's letter leave today."),
     "close": _("Nothing more is owed to the consumer."),
     "withdraw": _("Stops the case for good; the reason and your name are recorded."),
+    "close_without_delivery": _("The parcel came back or the consumer declined it; say why."),
+    "reopen": _("The consumer called again; the case starts over from received, with its history."),
 }
 
 # Buttons that undo or end work get a warning colour.
-CAUTION_TRANSITIONS = frozenset({"reject_report", "withdraw"})
+CAUTION_TRANSITIONS = frozenset({"reject_report", "withdraw", "close_without_delivery"})
 
 STATE_CLASSES = {
     State.RECEIVED: "st-new",

@@ -232,17 +232,28 @@ class Countermeasure(models.Model):
     effectiveness_due = models.DateField(_("effectiveness check due"), null=True, blank=True)
     effectiveness_result = models.TextField(_("effectiveness check result"), max_length=2000, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Follow-through after approval (defects.services.countermeasures): the person responsible, and
+    # who recorded the effectiveness check, when. The approved report's snapshot stays as it was.
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responsible"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="countermeasures")
+    effectiveness_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                                 on_delete=models.PROTECT, related_name="+")
+    effectiveness_checked_at = models.DateTimeField(_("effectiveness checked at"), null=True, blank=True)
 
     # What a countermeasure is made of, as a version snapshot and the API hold it.
     FIELDS = ("target", "action", "owner", "due_date", "done_date", "effectiveness_due", "effectiveness_result")
 
     class Meta:
         ordering = ["position", "id"]
+        # The overdue lists and the factory's "countermeasures due" queue (defects.queues) read only
+        # undone / unchecked rows past their date.
+        indexes = [
+            models.Index(fields=["due_date", "id"], condition=models.Q(done_date__isnull=True),
+                         name="countermeasure_open_due_idx"),
+            models.Index(fields=["effectiveness_due"], name="cm_check_due", condition=models.Q(effectiveness_result="")),
+        ]
         verbose_name = _("countermeasure")
         verbose_name_plural = _("countermeasures")
-        # The factory's "countermeasures due" queue (defects.queues): open actions by due date.
-        indexes = [models.Index(fields=["due_date", "id"], condition=models.Q(done_date__isnull=True),
-                                name="countermeasure_open_due_idx")]
 
     def __str__(self):
         return f"{self.get_target_display()}: {self.action[:40]}"

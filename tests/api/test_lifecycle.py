@@ -85,4 +85,5 @@ def test_a_case_runs_its_whole_life_through_the_api_and_the_timeline_tells_it(ca
     assert transitions == expected_events
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     final = clients["hotline"].get(case_url(reference)).json()
-    assert final["state"] == State.CLOSED and final["available_transitions"] == []
+    # Closed: the hotline may only reopen it (the consumer called again).
+    assert final["state"] == State.CLOSED and final["available_transitions"] == ["reopen"]

@@ -22,6 +22,8 @@ ALLOWED = {
     "ship_replacement": {"mailroom"},
     "close": {"hotline", "mailroom"},
     "withdraw": {"hotline"},
+    "close_without_delivery": {"hotline"},
+    "reopen": {"hotline"},
 }
 SOURCES = {
     "request_return": {State.RECEIVED},
@@ -34,6 +36,8 @@ SOURCES = {
     "ship_replacement": {State.APPROVED},
     "close": {State.REPLACEMENT_SHIPPED},
     "withdraw": {State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING},
+    "close_without_delivery": {State.REPLACEMENT_SHIPPED},
+    "reopen": {State.CLOSED},
 }
 PAYLOADS = {
     "request_return": {},
@@ -46,6 +50,8 @@ PAYLOADS = {
     "ship_replacement": {"carrier": "sagawa", "tracking_number": "400012345670"},
     "close": {},
     "withdraw": {"reason": "consumer asked us to stop"},
+    "close_without_delivery": {"reason": "the parcel came back: addressee unknown"},
+    "reopen": {"reason": "the consumer called again"},
 }
 REACHABLE = [State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING,
              State.REPORT_REVIEW, State.APPROVED, State.REPLACEMENT_SHIPPED, State.CLOSED]

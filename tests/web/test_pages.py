@@ -54,7 +54,9 @@ def test_login_page_switches_language_before_logging_in(db):
 
 
 def _refs(response):
-    return set(re.findall(r"D-\d{4}-\d{6}", response.content.decode()))
+    # The queue's cases only: the overdue-countermeasures list (its own section) is tested apart.
+    page = re.sub(r'<section class="card overdue-cms".*?</section>', "", response.content.decode(), flags=re.S)
+    return set(re.findall(r"D-\d{4}-\d{6}", page))
 
 
 def test_each_role_home_lists_the_work_it_can_do_now(make_case, chocolate, login, cast):

@@ -7,6 +7,7 @@ import copy
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from factories.models import Factory, Product
@@ -46,7 +47,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class ConsumerSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Consumer
-        fields = ["name", "name_kana", "postal_code", "address", "phone", "email", "language"]
+        fields = ["name", "name_kana", "postal_code", "address", "phone", "email", "language", "email_updates"]
 
 
 class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -99,7 +100,13 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         for name in selectors.FACTORY_FREE_TEXT_FIELDS:
             if data.get(name):
                 data[name] = selectors.text_for(user, case, data[name])
+        if self.parent is None:  # one case, not a list page: extras may query
+            from ... import extensions
+
+            for name, value_of in extensions.CASE_JSON.items():
+                data[name] = value_of(case)
         return data
+
     @extend_schema_field(serializers.ChoiceField(choices=selectors.WAITING_ON))
     def get_waiting_on(self, case):
         return selectors.waiting_on(case)
@@ -156,8 +163,25 @@ class CaseIntakeSerializer(_CaseIntakeFields):
     """A new case as the hotline takes it; errors under `consumer` are nested: {"consumer": {"name": [...]}}."""
 
     consumer = ConsumerInputSerializer()
+    received_at = serializers.DateTimeField(
+        required=False, help_text="When the report reached us (a letter or e-mail that arrived earlier); not in "
+                                  "the future. The clocks start from it. Default: now.")
+
+    def validate_received_at(self, value):
+        from django.utils import timezone
+
+        if value > timezone.now():
+            raise serializers.ValidationError(_("The time received cannot be in the future."))
+        return value
 
     def validate(self, attrs):
+        received_at = attrs.pop("received_at", None)
+        cleaned = self._validate_form(attrs)
+        if received_at is not None:
+            cleaned["received_at"] = received_at
+        return cleaned
+
+    def _validate_form(self, attrs):
         data = {k: v for k, v in attrs.items() if k != "consumer"}
         data.update({f"consumer_{k}": v for k, v in attrs["consumer"].items()})
 

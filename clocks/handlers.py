@@ -1,0 +1,69 @@
+"""Which timeline events start, pause and stop which clock (subscribed to the outbox).
+
+| clock          | starts                                            | stops                              |
+| first_notice   | case opened (received_at)                         | postcard mailed / outbound contact |
+| investigation  | receive_sample / investigate_without_sample       | submit_report                      |
+| review         | submit_report                                     | approve_report / reject_report     |
+| replacement    | approve_report                                    | ship_replacement                   |
+| resolution     | case opened (received_at); paused while the product is on its way back | ship_replacement |
+"""
+
+from defects import outbox
+from defects.models import Event
+
+from . import escalation, services
+from .models import Name
+
+STARTS = {
+    "receive_sample": [Name.INVESTIGATION],
+    "investigate_without_sample": [Name.INVESTIGATION],
+    "submit_report": [Name.REVIEW],
+    "approve_report": [Name.REPLACEMENT],
+}
+STOPS = {
+    "submit_report": [Name.INVESTIGATION],
+    "approve_report": [Name.REVIEW],
+    "reject_report": [Name.REVIEW],
+    "ship_replacement": [Name.REPLACEMENT, Name.RESOLUTION],
+}
+
+
+@outbox.subscribe("clocks.on_event", kinds=[Event.Kind.CREATED, Event.Kind.TRANSITION, Event.Kind.CONTACT,
+                                            Event.Kind.LETTER])
+def on_event(event: Event) -> None:
+    case, at, data = event.case, event.at, event.data or {}
+    if event.kind == Event.Kind.CREATED:
+        services.start(case, Name.FIRST_NOTICE, case.received_at)
+        services.start(case, Name.RESOLUTION, case.received_at)
+        return
+    if event.kind == Event.Kind.CONTACT and data.get("direction") == "outbound":
+        _stopped(services.stop(case, Name.FIRST_NOTICE, at))
+        return
+    if event.kind == Event.Kind.LETTER:
+        if data.get("kind") == "first_notice_postcard" and data.get("action") == "mailed":
+            _stopped(services.stop(case, Name.FIRST_NOTICE, at))
+        return
+    name = event.transition
+    if name == "request_return":
+        services.pause(case, Name.RESOLUTION, at)
+    if name in ("receive_sample", "investigate_without_sample"):
+        services.resume(case, Name.RESOLUTION, at)
+    for clock in STOPS.get(name, []):
+        _stopped(services.stop(case, clock, at))
+    for clock in STARTS.get(name, []):
+        services.start(case, clock, at)
+    if name == "withdraw":
+        for clock in services.stop_all(case, at):
+            _stopped(clock)
+    if name == "close_without_delivery":
+        for clock in services.stop_all(case, at):
+            _stopped(clock)
+    if name == "reopen":
+        services.restart(case, Name.FIRST_NOTICE, at)
+        services.restart(case, Name.RESOLUTION, at)
+
+
+def _stopped(clock) -> None:
+    """A clock stopped after its due time is a breach even if no sweep saw it running late."""
+    if clock is not None and clock.outcome == "breached":
+        escalation.breach(clock.pk)

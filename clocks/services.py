@@ -1,0 +1,126 @@
+"""Starting, pausing, resuming and stopping a case's clocks; called by the outbox handler in the
+transaction of its Delivery row, so each event moves each clock once."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Min
+from django.utils import timezone
+
+from .calendar import Calendar
+from .models import CaseDue, Clock, ClockTarget, Name, State
+
+DEFAULT_TARGETS = {  # (business hours, when urgent)
+    Name.FIRST_NOTICE: (Decimal(8), Decimal(2)),
+    Name.INVESTIGATION: (Decimal(40), None),
+    Name.REVIEW: (Decimal(8), None),
+    Name.REPLACEMENT: (Decimal(16), None),
+    Name.RESOLUTION: (Decimal(80), None),
+}
+WARN_AT = Decimal("0.75")
+
+
+def target_hours(name: str, urgent: bool) -> Decimal:
+    row = ClockTarget.objects.filter(name=name).first()
+    hours, urgent_hours = (row.hours, row.urgent_hours) if row else DEFAULT_TARGETS[name]
+    return urgent_hours if urgent and urgent_hours is not None else hours
+
+
+def _schedule(clock: Clock, start: datetime.datetime, cal: Calendar) -> None:
+    left = float(clock.target_hours) - clock.used_seconds / 3600
+    clock.due_at = cal.add(start, max(left, 0))
+    warn_left = float(clock.target_hours * WARN_AT) - clock.used_seconds / 3600
+    clock.warn_at = cal.add(start, max(warn_left, 0))
+
+
+def start(case, name: str, at: datetime.datetime) -> Clock | None:
+    """Start the clock unless it has started already (then nothing: a clock starts once)."""
+    if Clock.objects.filter(case=case, name=name).exists():
+        return None
+    clock = Clock(case=case, name=name, target_hours=target_hours(name, case.urgent), started_at=at)
+    _schedule(clock, at, Calendar())
+    clock.save()
+    refresh_due(case)
+    return clock
+
+
+def _running(case, name):
+    return Clock.objects.select_for_update().filter(case=case, name=name, stopped_at__isnull=True).first()
+
+
+def pause(case, name: str, at: datetime.datetime) -> None:
+    clock = _running(case, name)
+    if clock is None or clock.outcome != State.RUNNING:
+        return
+    cal = Calendar()
+    # The business time used so far; counted from the start or the last resume.
+    resumed = clock.paused_at or clock.started_at
+    clock.used_seconds += int(cal.between(resumed, at).total_seconds())
+    clock.outcome, clock.paused_at, clock.due_at, clock.warn_at = State.PAUSED, at, None, None
+    clock.save()
+    refresh_due(case)
+
+
+def resume(case, name: str, at: datetime.datetime) -> None:
+    clock = _running(case, name)
+    if clock is None or clock.outcome != State.PAUSED:
+        return
+    clock.outcome, clock.paused_at = State.RUNNING, at  # paused_at now marks the resume
+    _schedule(clock, at, Calendar())
+    clock.save()
+    refresh_due(case)
+
+
+def stop(case, name: str, at: datetime.datetime) -> Clock | None:
+    clock = _running(case, name)
+    if clock is None:
+        return None
+    if clock.outcome == State.PAUSED:
+        late = False
+    else:
+        late = clock.due_at is not None and at > clock.due_at
+    clock.stopped_at = at
+    clock.outcome = State.BREACHED if late else State.MET
+    clock.save()
+    refresh_due(case)
+    return clock
+
+
+def stop_all(case, at: datetime.datetime) -> list[Clock]:
+    names = Clock.objects.filter(case=case, stopped_at__isnull=True).values_list("name", flat=True)
+    return [c for c in (stop(case, n, at) for n in list(names)) if c]
+
+
+def restart(case, name: str, at: datetime.datetime) -> Clock:
+    """A reopened case runs the clock again from `at` (the earlier row is replaced, its outcome
+    stays on the timeline)."""
+    Clock.objects.filter(case=case, name=name).delete()
+    return start(case, name, at)
+
+
+def refresh_due(case) -> None:
+    nearest = Clock.objects.filter(case=case, outcome=State.RUNNING, stopped_at__isnull=True).aggregate(
+        m=Min("due_at"))["m"]
+    CaseDue.objects.update_or_create(case=case, defaults={"next_due_at": nearest})
+
+
+def clocks_json(case, now=None) -> list[dict]:
+    now = now or timezone.now()
+    return [
+        {"name": c.name, "started_at": _iso(c.started_at), "due_at": _iso(c.due_at),
+         "stopped_at": _iso(c.stopped_at), "state": c.state(now)}
+        for c in Clock.objects.filter(case=case).order_by("started_at", "id")
+    ]
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def remaining(clock: Clock, now=None) -> datetime.timedelta | None:
+    """Business time left (negative when late) for a running clock; None otherwise."""
+    now = now or timezone.now()
+    if clock.outcome != State.RUNNING or clock.stopped_at or not clock.due_at:
+        return None
+    cal = Calendar()
+    return cal.between(now, clock.due_at) if now <= clock.due_at else -cal.between(clock.due_at, now)

@@ -1,0 +1,12 @@
+"""Where capabilities that watch cases (clocks, ...) add to what defects shows, without defects
+importing them: filled in their AppConfig.ready().
+
+- CASE_JSON[name] = fn(case) -> value: an extra key in one case's JSON (detail answers only, so a
+  list never runs a query per row).
+- CASE_ORDERINGS[name] = [order_by expressions]: `?ordering=<name>` on the case list.
+- CASE_PANELS: templates included on the case page with {"case": case} in the context.
+"""
+
+CASE_JSON: dict = {}
+CASE_ORDERINGS: dict = {}
+CASE_PANELS: list[str] = []
