@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "letters",
     "notifications",
     "clocks",
+    "safety",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,11 @@ importing them: filled in their AppConfig.ready().
   list never runs a query per row).
 - CASE_ORDERINGS[name] = [order_by expressions]: `?ordering=<name>` on the case list.
 - CASE_PANELS: templates included on the case page with {"case": case} in the context.
+- CASE_INTAKE: fn(case) called on a new case before its first save (in the intake transaction), to
+  fill fields a capability derives from the intake (safety: severity). Pure: no queries, no I/O.
 """
 
 CASE_JSON: dict = {}
 CASE_ORDERINGS: dict = {}
 CASE_PANELS: list[str] = []
+CASE_INTAKE: list = []

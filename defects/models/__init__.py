@@ -3,7 +3,7 @@ parcels (parcels.py). Import from `defects.models`."""
 
 from .case import (
     TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, Contact, DefectCase, Event,
-    Language, LotDateKind, ReferenceCounter, State,
+    ForeignMatterKind, Hazard, Language, LotDateKind, ReferenceCounter, Severity, State,
 )
 from .outbox import Delivery, PendingDispatch
 from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
@@ -11,5 +11,5 @@ from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, 
 __all__ = [
     "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "Contact", "DefectCase", "Delivery", "PendingDispatch",
     "Event", "Language", "LotDateKind", "RedirectRequest", "ReferenceCounter", "ReplacementItem", "Shipment",
-    "ShipmentEvent", "ShippingCarrier", "State",
+    "ShipmentEvent", "ShippingCarrier", "State", "ForeignMatterKind", "Hazard", "Severity",
 ]

@@ -49,13 +49,17 @@ class CaseSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", required=False)
     routing_note = serializers.CharField(required=False, help_text="What the lot code told the router.")
     consumer = ConsumerSerializer(required=False)
+    adopted_from = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True,
+        help_text="adopt_report: the case whose approved report answers this one.")
 
     class Meta:
         model = DefectCase
         fields = [
             "reference", "state", "channel", "factory", "line", "product", "product_name", "lot_code",
             "best_before", "lot_date", "lot_date_kind", "routing_note", "store", "purchased_on", "category",
-            "description", "received_at", "urgent", "health_effect", "available_transitions", "consumer",
+            "description", "received_at", "urgent", "health_effect", "severity", "hazard", "foreign_matter_kind",
+            "undeclared_allergen", "adopted_from", "available_transitions", "consumer",
         ]
         read_only_fields = [f for f in fields if f not in ("consumer", "channel", "product_name", "routing_note")]
 

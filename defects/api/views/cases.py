@@ -59,7 +59,7 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
     conflict_code = "transition_not_allowed"  # the 409's "code"; the investigation action has its own
 
     def get_queryset(self):
-        cases = selectors.cases_for(self.request.user).select_related("line")
+        cases = selectors.cases_for(self.request.user).select_related("line", "adopted_from")
         if roles.sees_personal_data(self.request.user):
             cases = cases.select_related("consumer")  # only where it is shown: no N+1, no needless join
         return cases
