@@ -35,14 +35,15 @@ def rule_for(product_id) -> tuple[int, int, int]:
 
 
 def _candidates(case: DefectCase, window_days: int):
-    """The reports on the case's product and lot inside the window before it, not already concluded
-    by a closed alert (a closed alert's reports do not open a second one)."""
+    """The reports on the case's product and lot in the window that ends with it (each report's own
+    evaluation looks back, so reports dispatched out of order still meet in the last one's window),
+    not already concluded by a closed alert (a closed alert's reports do not open a second one)."""
     since = case.received_at - datetime.timedelta(days=window_days)
     last_closed = (LotAlert.objects.filter(product_id=case.product_id, lot_key=case.lot_key,
                                            status=LotAlert.Status.CLOSED)
                    .order_by("-closed_at").values_list("closed_at", flat=True).first())
     cases = DefectCase.objects.filter(product_id=case.product_id, lot_key=case.lot_key,
-                                      received_at__gte=since)
+                                      received_at__gte=since, received_at__lte=case.received_at)
     if last_closed:
         cases = cases.filter(received_at__gt=last_closed)
     return list(cases.order_by("received_at", "id"))
