@@ -11,7 +11,9 @@ class SafetyConfig(AppConfig):
         from defects import extensions
 
         from . import handlers  # noqa: F401
+        from .demo import seed
         from .triage import fill_severity
 
         extensions.CASE_INTAKE.append(fill_severity)
         extensions.CASE_PANELS.append("safety/_case_safety.html")
+        extensions.DEMO_STEPS.append(seed)
