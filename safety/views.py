@@ -28,7 +28,9 @@ def _errors(error: ValidationError) -> list[str]:
 @login_required
 def review_list(request):
     reviews = reviews_for(request.user)
-    open_reviews = reviews.filter(status=SafetyReview.Status.OPEN).order_by("opened_at", "id")[:100]
+    open_reviews = list(reviews.filter(status=SafetyReview.Status.OPEN).order_by("opened_at", "id")[:100])
+    for review in open_reviews:
+        review.due_at = review.opened_at + services.REVIEW_WINDOW
     decided = Paginator(reviews.filter(status=SafetyReview.Status.DECIDED).order_by("-decided_at", "-id"), 50) \
         .get_page(request.GET.get("page"))
     return render(request, "safety/review_list.html", {

@@ -41,7 +41,9 @@ def test_adopt_report_gives_the_second_case_its_own_letter_with_the_first_cause(
     # Why no separate investigation, and who decided: on the timeline.
     event = second.events.get(kind=Event.Kind.TRANSITION, transition="adopt_report")
     assert event.actor == cast["qa_manager"] and event.data["from_case"] == first.reference
-    assert "No separate investigation" in event.note and "Same lot, same wrapper fault." in event.note
+    # Written in the language of the request (Japanese by default): no separate investigation, because ...
+    assert "個別調査なし" in event.note and first.reference in event.note
+    assert "Same lot, same wrapper fault." in event.note
     # Its own apology letter, to its own consumer, with the first case's cause.
     letter = Letter.objects.get(case=second, kind=Kind.APOLOGY_LETTER)
     assert letters.render_letter(letter.pk).status == Letter.Status.READY
@@ -65,11 +67,11 @@ def test_a_case_that_adopted_passes_on_the_original_report(make_case, cast):
     assert third.adopted_from_id == first.pk
 
 
-@pytest.mark.parametrize("source,message", [
-    ("other_product", "another product"),
-    ("not_approved", "not approved"),
-    ("unknown", "No case has this reference."),
-    ("itself", "its own report"),
+@pytest.mark.parametrize("source,message", [  # in Japanese, the API's default language
+    ("other_product", "別の商品"),
+    ("not_approved", "まだ承認されていません"),
+    ("unknown", "この番号の案件はありません。"),
+    ("itself", "自分自身"),
 ])
 def test_bad_from_case_is_400_naming_the_field(make_case, cast, chocolate, source, message):
     second = make_case()
