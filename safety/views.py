@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,14 @@ from defects.services import TransitionConflict
 from . import lots, services
 from .api import reviews_for
 from .models import Decision, LotAlert, RecallClass, SafetyReview
+
+
+def _when(text: str | None):
+    """A datetime-local field ('2026-12-01T11:43') in the hotline's time zone; None when blank."""
+    value = parse_datetime(text or "")
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -48,7 +57,7 @@ def review_detail(request, pk: int):
         try:
             if request.POST.get("action") == "authority":
                 services.update_authority(review.pk, request.user, {
-                    "authority_notified_at": parse_datetime(request.POST.get("authority_notified_at") or ""),
+                    "authority_notified_at": _when(request.POST.get("authority_notified_at")),
                     "authority_reference": (request.POST.get("authority_reference") or "").strip()})
             else:
                 lots_text = request.POST.get("lots") or ""
@@ -56,7 +65,7 @@ def review_detail(request, pk: int):
                     "decision": request.POST.get("decision"), "rationale": request.POST.get("rationale"),
                     "recall_class": request.POST.get("recall_class"),
                     "lots": [lot for lot in lots_text.replace("、", ",").replace("\n", ",").split(",")],
-                    "authority_notified_at": parse_datetime(request.POST.get("authority_notified_at") or ""),
+                    "authority_notified_at": _when(request.POST.get("authority_notified_at")),
                     "authority_reference": request.POST.get("authority_reference")})
             messages.success(request, _("Saved."))
             return redirect("safety_review", pk=review.pk)

@@ -170,6 +170,12 @@ def test_review_pages_render_and_decide(critical, cast, client):
     assert detail.status_code == 302
     review.refresh_from_db()
     assert review.decision == "recall" and review.lots == ["KY3", "KY4"]
+    client.post(f"/safety/reviews/{review.pk}/", {"action": "authority", "authority_notified_at": "2026-12-01T11:43",
+                                                  "authority_reference": "福岡県-2026-0042"})
+    review.refresh_from_db()
+    # Typed in the hotline's time zone (Asia/Tokyo).
+    assert review.authority_notified_at == tokyo(2026, 12, 1, 11, 43)
+    assert review.authority_reference == "福岡県-2026-0042"
     register = client.get("/safety/recalls/")
     assert register.status_code == 200 and critical.reference in register.content.decode()
     client.force_login(cast["hotline"])
