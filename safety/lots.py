@@ -49,7 +49,7 @@ def _candidates(case: DefectCase, window_days: int):
     return list(cases.order_by("received_at", "id"))
 
 
-def _join(alert: LotAlert, case: DefectCase, opened: bool) -> bool:
+def _join(alert: LotAlert, case: DefectCase, opened: bool, count: int = 0) -> bool:
     try:
         with transaction.atomic():
             LotAlertCase.objects.create(alert=alert, case=case)
@@ -58,7 +58,7 @@ def _join(alert: LotAlert, case: DefectCase, opened: bool) -> bool:
     note = (_("Lot alert opened: %(count)s reports on lot %(lot)s (%(rule)s).") if opened
             else _("This report joins the lot alert on lot %(lot)s."))
     record(case, None, Event.Kind.NOTE, data={"safety": "lot_alert", "alert": alert.pk, "lot": alert.lot_key},
-           note=note % {"count": alert.memberships.count(), "lot": alert.lot_key, "rule": alert.rule})
+           note=note % {"count": count, "lot": alert.lot_key, "rule": alert.rule})
     return True
 
 
@@ -88,7 +88,7 @@ def evaluate(case: DefectCase) -> LotAlert | None:
         _join(alert, case, opened=False)
         return alert
     for report in reports:
-        _join(alert, report, opened=True)
+        _join(alert, report, opened=True, count=len(reports))
     recipients = notify.with_role(roles.QA_MANAGER) | notify.factory_qa(case)
     notify.notify(recipients.distinct(), Kind.LOT_ALERT_OPENED, case,
                   _("Lot alert: %(count)s reports on %(product)s lot %(lot)s (%(references)s).") % {

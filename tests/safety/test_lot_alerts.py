@@ -47,7 +47,8 @@ def test_three_spellings_of_one_lot_open_one_alert_seen_by_its_plant_only(make_c
     assert told == {"qa_kyu", "qa_manager"}
     # Each case's timeline says it is part of the alert.
     for case in cases:
-        assert case.events.filter(kind=Event.Kind.NOTE, data__safety="lot_alert", data__alert=alert.pk).count() == 1
+        [note] = case.events.filter(kind=Event.Kind.NOTE, data__safety="lot_alert", data__alert=alert.pk)
+        assert note.note == "Lot alert opened: 3 reports on lot KY2611A (3 reports in 30 days)."
 
 
 def test_two_reports_do_not_open_an_alert_unless_one_is_critical(make_case):
