@@ -10,7 +10,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,6 +151,3 @@ def close(alert_id, by, conclusion: str) -> LotAlert:
                 _("Lot alert closed: %(conclusion)s") % {"conclusion": conclusion.strip()}, {"action": "closed"},
                 conclusion=conclusion.strip(), closed_by=by, closed_at=timezone.now())
 
-
-def alert_ids_q(user) -> Q:
-    return Q(pk__in=alerts_for(user).values("pk"))

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from defects import roles, selectors
-from defects.models import Severity
 from defects.services import TransitionConflict
 
 from . import lots, services
@@ -133,5 +132,3 @@ def case_severity(request, reference: str):
         messages.error(request, str(error))
     return redirect("case_detail", case.reference)
 
-
-SEVERITIES = Severity.choices

@@ -123,7 +123,7 @@ def test_evaluating_twice_changes_nothing(make_case):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_reports_open_one_alert(cast, gum):
     """Three reports' handlers evaluate the lot at the same moment: one alert, three members."""
     require_postgres()
