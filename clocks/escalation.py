@@ -21,6 +21,7 @@ QUEUES = {
     "review": roles.QA_MANAGER,
     "replacement": roles.MAILROOM,
     "resolution": roles.HOTLINE,
+    "safety_review": roles.QA_MANAGER,
 }
 
 

@@ -19,12 +19,15 @@ STARTS = {
     "investigate_without_sample": [Name.INVESTIGATION],
     "submit_report": [Name.REVIEW],
     "approve_report": [Name.REPLACEMENT],
+    "adopt_report": [Name.REPLACEMENT],
 }
 STOPS = {
     "submit_report": [Name.INVESTIGATION],
     "approve_report": [Name.REVIEW],
     "reject_report": [Name.REVIEW],
     "ship_replacement": [Name.REPLACEMENT, Name.RESOLUTION],
+    # Another case's approved report answers this one: no investigation or review of its own.
+    "adopt_report": [Name.INVESTIGATION, Name.REVIEW],
 }
 
 
@@ -46,7 +49,7 @@ def on_event(event: Event) -> None:
     name = event.transition
     if name == "request_return":
         services.pause(case, Name.RESOLUTION, at)
-    if name in ("receive_sample", "investigate_without_sample"):
+    if name in ("receive_sample", "investigate_without_sample", "adopt_report"):
         services.resume(case, Name.RESOLUTION, at)
     for clock in STOPS.get(name, []):
         _stopped(services.stop(case, clock, at))

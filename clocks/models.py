@@ -39,6 +39,8 @@ class Name(models.TextChoices):
     REVIEW = "review", _("Review")
     REPLACEMENT = "replacement", _("Replacement")
     RESOLUTION = "resolution", _("Resolution")
+    # Counted on the wall clock, day and night (clocks.services.WALL_CLOCK_NAMES); started by safety.
+    SAFETY_REVIEW = "safety_review", _("Safety review")
 
 
 class ClockTarget(models.Model):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Min
 from django.utils import timezone
 
-from .calendar import Calendar
+from .calendar import Calendar, WallClock
 from .models import CaseDue, Clock, ClockTarget, Name, State
 
 DEFAULT_TARGETS = {  # (business hours, when urgent)
@@ -16,7 +16,14 @@ DEFAULT_TARGETS = {  # (business hours, when urgent)
     Name.REVIEW: (Decimal(8), None),
     Name.REPLACEMENT: (Decimal(16), None),
     Name.RESOLUTION: (Decimal(80), None),
+    Name.SAFETY_REVIEW: (Decimal(2), None),
 }
+# Clocks counted in real hours, day and night, every day (the others count hotline business hours).
+WALL_CLOCK_NAMES = frozenset({Name.SAFETY_REVIEW})
+
+
+def calendar_for(name: str):
+    return WallClock() if name in WALL_CLOCK_NAMES else Calendar()
 WARN_AT = Decimal("0.75")
 
 
@@ -38,7 +45,7 @@ def start(case, name: str, at: datetime.datetime) -> Clock | None:
     if Clock.objects.filter(case=case, name=name).exists():
         return None
     clock = Clock(case=case, name=name, target_hours=target_hours(name, case.urgent), started_at=at)
-    _schedule(clock, at, Calendar())
+    _schedule(clock, at, calendar_for(name))
     clock.save()
     refresh_due(case)
     return clock
@@ -52,7 +59,7 @@ def pause(case, name: str, at: datetime.datetime) -> None:
     clock = _running(case, name)
     if clock is None or clock.outcome != State.RUNNING:
         return
-    cal = Calendar()
+    cal = calendar_for(name)
     # The business time used so far; counted from the start or the last resume.
     resumed = clock.paused_at or clock.started_at
     clock.used_seconds += int(cal.between(resumed, at).total_seconds())
@@ -66,7 +73,7 @@ def resume(case, name: str, at: datetime.datetime) -> None:
     if clock is None or clock.outcome != State.PAUSED:
         return
     clock.outcome, clock.paused_at = State.RUNNING, at  # paused_at now marks the resume
-    _schedule(clock, at, Calendar())
+    _schedule(clock, at, calendar_for(name))
     clock.save()
     refresh_due(case)
 
@@ -122,5 +129,5 @@ def remaining(clock: Clock, now=None) -> datetime.timedelta | None:
     now = now or timezone.now()
     if clock.outcome != State.RUNNING or clock.stopped_at or not clock.due_at:
         return None
-    cal = Calendar()
+    cal = calendar_for(clock.name)
     return cal.between(now, clock.due_at) if now <= clock.due_at else -cal.between(clock.due_at, now)

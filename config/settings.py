@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "privacy",
     "notifications",
     "clocks",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,7 @@ SPECTACULAR_SETTINGS = {
         "ShipmentEventKindEnum": "defects.models.ShipmentEvent.Kind",
         "ReplacementItemKindEnum": "defects.models.ReplacementItem.Kind",
         "CauseCategoryEnum": "factories.models.CauseCategory",
+        "SafetyDecisionEnum": "safety.models.Decision",
     },
 }
 

@@ -15,6 +15,7 @@ class FaviconView(RedirectView):
 
 
 from notifications import urls as notification_urls
+from safety import urls as safety_urls
 
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
@@ -22,11 +23,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("letters.api_urls")),
     path("api/audit/", include("privacy.urls")),
+    path("api/", include(safety_urls.api_urlpatterns)),  # before defects: /api/cases/{ref}/severity/
     path("api/", include("defects.api.urls")),
     path("api/", include(notification_urls.api_urlpatterns)),
     path("print-room/", include("letters.urls")),
     path("", include("notifications.urls")),
     path("", include("clocks.urls")),
+    path("", include(safety_urls.urlpatterns)),
     path("", include("defects.urls")),
 ]
 

@@ -14,7 +14,10 @@ from factories.dates import FlexibleDateField, FlexibleDateTimeField
 from factories.models import Factory, Product
 
 from . import addressing, carriers, input_errors, postal
-from .models import Carrier, Category, Channel, Contact, Language, ReplacementItem, ShipmentEvent, ShippingCarrier
+from .models import (
+    Carrier, Category, Channel, Contact, DefectCase, ForeignMatterKind, Hazard, Language, ReplacementItem,
+    ShipmentEvent, ShippingCarrier,
+)
 
 
 def reject_control_characters(value: str) -> str:
@@ -110,6 +113,12 @@ class CaseIntakeForm(CleanTextForm):
     category = forms.ChoiceField(label=_("Category"), choices=[("", _("Choose the category")), *Category.choices])
     description = _text(_("What happened"), 4000, textarea=True)
     health_effect = forms.BooleanField(label=_("Illness or injury reported"), required=False)
+    # Triage (safety): what harm the consumer reports, what the foreign matter is, an allergen the
+    # label does not declare. Severity follows from these (safety.triage).
+    hazard = forms.ChoiceField(label=_("Hazard"), choices=Hazard.choices, required=False, initial=Hazard.NONE)
+    foreign_matter_kind = forms.ChoiceField(label=_("Kind of foreign matter"),
+                                            choices=[("", "---")] + ForeignMatterKind.choices, required=False)
+    undeclared_allergen = forms.BooleanField(label=_("Allergen not declared on the label"), required=False)
     factory = forms.ModelChoiceField(
         label=_("Factory"), queryset=Factory.objects.all(), to_field_name="code", required=False,
         error_messages={"invalid_choice": _("Unknown factory.")},
@@ -140,6 +149,14 @@ class CaseIntakeForm(CleanTextForm):
         complete_address(data, "consumer_postal_code", "consumer_address", self)
         if data.get("consumer_email_updates") and not data.get("consumer_email"):
             self.add_error("consumer_email_updates", _("E-mail updates need an e-mail address."))
+        data["hazard"] = data.get("hazard") or Hazard.NONE
+        category = data.get("category")
+        if data.get("foreign_matter_kind") and category and category != Category.FOREIGN_MATTER:
+            self.add_error("foreign_matter_kind", _("The kind of foreign matter goes with the category "
+                                                    "'Foreign matter' only."))
+        if data.get("undeclared_allergen") and category and category != Category.LABELLING:
+            self.add_error("undeclared_allergen", _("An undeclared allergen goes with the category "
+                                                    "'Labelling' only."))
         return data
 
 
@@ -222,6 +239,27 @@ class OptionalCommentPayload(CleanTextForm):
     comment = _text(_("Comment"), 4000, required=False, textarea=True)
 
 
+class AdoptReportPayload(CleanTextForm):
+    """One investigation for a whole lot: this case takes the approved report of another case of the
+    same product (checked by the service, which knows this case)."""
+
+    from_case = _text(_("Reference of the case whose report answers this one"), 30)
+    reason = _text(_("Why no separate investigation"), 2000, required=False, textarea=True)
+
+    def clean_from_case(self):
+        from .references import InvalidCaseReference, parse_case_reference
+
+        value = self.cleaned_data["from_case"]
+        try:
+            reference = str(parse_case_reference(value))
+        except InvalidCaseReference:
+            reference = value.strip().upper()
+        case = DefectCase.objects.filter(reference=reference).select_related("product").first()
+        if case is None:
+            raise ValidationError(_("No case has this reference."), code="invalid")
+        return case
+
+
 class ShipReplacementPayload(CleanTextForm):
     carrier = forms.ChoiceField(label=_("Carrier"), choices=Carrier.choices)
     tracking_number = _text(_("Tracking number"), 32)
@@ -259,6 +297,7 @@ PAYLOAD_FORMS: dict[str, type[forms.Form]] = {
     "withdraw": ReasonPayload,
     "close_without_delivery": ReasonPayload,
     "reopen": ReasonPayload,
+    "adopt_report": AdoptReportPayload,
 }
 
 

@@ -178,7 +178,8 @@ def unrouted(user) -> QuerySet[DefectCase]:
 # phone or e-mail (those stay at the hotline).
 FACTORY_CASE_FIELDS = ("reference", "received_at", "state", "product", "lot_code", "best_before", "store",
                        "purchased_on", "category", "description", "health_effect", "urgent", "factory", "line",
-                       "lot_date", "lot_date_kind",
+                       "lot_date", "lot_date_kind", "severity", "hazard", "foreign_matter_kind",
+                       "undeclared_allergen", "adopted_from",
                        # Staff facts, not the consumer's: who has the case, and whose move it is.
                        "owner", "waiting_on")
 RELATED_REPORT_FIELDS = ("reference", "state", "category", "received_at")

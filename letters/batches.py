@@ -121,7 +121,8 @@ def create_batch(kind: str, by, limit: int | None = None) -> PrintBatch:
 def batch_letters(batch: PrintBatch):
     """The batch's letters in print order, with everything their contexts read fetched up front
     (no query per letter, whatever the kind)."""
-    return (batch.letters.select_related("case__consumer", "case__product", "case__factory", "case__investigation")
+    return (batch.letters.select_related("case__consumer", "case__product", "case__factory", "case__investigation",
+                                         "case__adopted_from__investigation")
             .prefetch_related("case__shipments__items__product")
             .order_by("case__consumer__postal_code", "id"))
 

@@ -65,7 +65,10 @@ def defect_phrase(category: str, language: str) -> str:
 def _summary(case, language: str) -> dict:
     """The approved consumer-facing summary: plain words written for the letter, never the
     factory's internal analysis."""
-    investigation = getattr(case, "investigation", None)
+    # adopt_report: the approved report of the case this one adopted answers it (one investigation
+    # for a whole lot); the letter still goes to this case's consumer, about this case's defect.
+    reported = case.adopted_from if case.adopted_from_id else case
+    investigation = getattr(reported, "investigation", None)
     if investigation is None:
         return {}
     return {

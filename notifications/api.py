@@ -8,6 +8,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from defects.api.pages import cursor_page
+
 from . import services
 from .models import Notification
 
@@ -28,15 +30,7 @@ class NewestFirst(CursorPagination):
     ordering = ("-created_at", "-id")
 
 
-class NotificationPage(serializers.Serializer):
-    """One cursor page (the shape CursorPagination answers)."""
-
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = NotificationSerializer(many=True)
-
-
-@extend_schema(responses=NotificationPage,
+@extend_schema(responses=cursor_page(NotificationSerializer, "NotificationPage"),
                parameters=[OpenApiParameter("cursor", str, description="The page, from `next`/`previous`.")])
 @api_view(["GET"])
 def notification_list(request):

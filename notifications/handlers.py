@@ -31,6 +31,7 @@ CLOCK_LABELS = {
     "review": gettext_lazy("Review"),
     "replacement": gettext_lazy("Replacement"),
     "resolution": gettext_lazy("Resolution"),
+    "safety_review": gettext_lazy("Safety review"),
 }
 
 
@@ -64,7 +65,7 @@ def _facts(event: Event):
             return [(Kind.REPORT_REJECTED, services.factory_qa(case),
                      _("The report on case %(reference)s was sent back: %(comment)s") % {
                          **ref, "comment": event.note})]
-        if event.transition == "approve_report":
+        if event.transition in ("approve_report", "adopt_report"):
             return [(Kind.REPORT_APPROVED, services.with_role(roles.MAILROOM),
                      _("The report on case %(reference)s was approved: print the letter and ship the "
                        "replacement.") % ref)]

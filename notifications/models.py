@@ -18,6 +18,10 @@ class Kind(models.TextChoices):
     CLOCK_BREACHED = "clock_breached", _("Clock breached")
     FOLLOW_UP_DUE = "follow_up_due", _("Promised follow-up overdue")
     DIGEST = "digest", _("Daily digest")
+    # safety/: a critical case to decide within hours, lots to hold, several reports on one lot.
+    SAFETY_REVIEW_OPENED = "safety_review_opened", _("Safety review opened")
+    RECALL_HOLD = "recall_hold", _("Recall: hold the lots")
+    LOT_ALERT_OPENED = "lot_alert_opened", _("Lot alert opened")
 
 
 class Notification(models.Model):

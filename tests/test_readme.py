@@ -37,11 +37,12 @@ def test_generated_diagram_covers_every_transition_and_state():
     assert diagram.startswith("```mermaid\nstateDiagram-v2\n")
     for name in ("request_return", "receive_sample", "start_investigation", "investigate_without_sample",
                  "submit_report", "reject_report", "approve_report", "ship_replacement", "close", "withdraw",
-                 "close_without_delivery", "reopen"):
+                 "close_without_delivery", "reopen", "adopt_report"):
         assert f": {name} (" in diagram
     assert "    [*] --> received\n" in diagram
     assert "    received --> awaiting_return: request_return (hotline)\n" in diagram
     # A closed case may be reopened (the consumer called again), so only withdrawn is final.
+    assert "    investigating --> approved: adopt_report (qa_manager)\n" in diagram
     assert "    closed --> received: reopen (hotline)\n" in diagram and "    withdrawn --> [*]\n" in diagram
 
 

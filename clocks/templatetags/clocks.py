@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Clock
-from ..services import remaining
+from ..services import WALL_CLOCK_NAMES, remaining
 
 register = template.Library()
 
@@ -23,6 +23,9 @@ def case_clocks(case):
         state = clock.state(now)
         if left is None:
             text = ""
+        elif clock.name in WALL_CLOCK_NAMES:  # counted day and night: plain hours, not business time
+            text = (_("%(time)s left") if left.total_seconds() >= 0 else _("late by %(time)s")) % {
+                "time": _hours(left)}
         elif left.total_seconds() >= 0:
             text = _("%(time)s of business time left") % {"time": _hours(left)}
         else:

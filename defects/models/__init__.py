@@ -3,7 +3,8 @@ parcels (parcels.py). Import from `defects.models`."""
 
 from .case import (
     TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, ConsumerAddressHistory, Contact,
-    ContactSummary, DefectCase, Event, Language, LotDateKind, ReferenceCounter, State,
+    ContactSummary, DefectCase, Event, ForeignMatterKind, Hazard, Language, LotDateKind, ReferenceCounter, Severity,
+    State,
 )
 from .outbox import Delivery, PendingDispatch
 from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
@@ -12,5 +13,5 @@ __all__ = [
     "TRANSITION_NAMES", "AppendOnlyQuerySet", "Carrier", "Category", "Channel", "Consumer", "ConsumerAddressHistory",
     "Contact", "ContactSummary", "DefectCase", "Delivery", "PendingDispatch",
     "Event", "Language", "LotDateKind", "RedirectRequest", "ReferenceCounter", "ReplacementItem", "Shipment",
-    "ShipmentEvent", "ShippingCarrier", "State",
+    "ShipmentEvent", "ShippingCarrier", "State", "ForeignMatterKind", "Hazard", "Severity",
 ]

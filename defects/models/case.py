@@ -44,6 +44,30 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Hazard(models.TextChoices):
+    NONE = "none", _("None reported")
+    INJURY = "injury", _("Injury")
+    ILLNESS = "illness", _("Illness")
+    CHOKING = "choking", _("Choking")
+    ALLERGIC_REACTION = "allergic_reaction", _("Allergic reaction")
+
+
+class ForeignMatterKind(models.TextChoices):
+    GLASS = "glass", _("Glass")
+    METAL = "metal", _("Metal")
+    HARD_PLASTIC = "hard_plastic", _("Hard plastic")
+    SOFT_PLASTIC = "soft_plastic", _("Soft plastic")
+    INSECT = "insect", _("Insect")
+    HAIR = "hair", _("Hair")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
 class Carrier(models.TextChoices):
     JAPAN_POST = "japan_post", _("Japan Post")
     YAMATO = "yamato", _("Yamato Transport")
@@ -79,6 +103,14 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     health_effect = models.BooleanField(_("health effect reported"), default=False)
     # A consumer reporting illness or injury makes the case urgent; staff may also raise it.
     urgent = models.BooleanField(_("urgent"), default=False, db_index=True)
+    # Triage at intake (safety.triage computes severity through extensions.CASE_INTAKE; a QA manager
+    # may change it with a reason: safety.services.change_severity).
+    hazard = models.CharField(_("hazard"), max_length=20, choices=Hazard.choices, default=Hazard.NONE)
+    foreign_matter_kind = models.CharField(_("kind of foreign matter"), max_length=20, blank=True,
+                                           choices=ForeignMatterKind.choices)
+    undeclared_allergen = models.BooleanField(_("allergen not declared on the label"), default=False)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.NORMAL,
+                                db_index=True)
     factory = models.ForeignKey(
         "factories.Factory", verbose_name=_("factory"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -117,6 +149,12 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     withdrawn_reason = models.TextField(blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # adopt_report: the case whose approved report answers this one too (one investigation for a
+    # whole lot); its consumer-facing summary goes into this case's own apology letter.
+    adopted_from = models.ForeignKey(
+        "self", verbose_name=_("report adopted from"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="adopted_by",
     )
 
     # When the consumer's personal data was erased (privacy.erasure: retention over, or the consumer's
@@ -200,6 +238,17 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     def approve_report(self, comment=""):
         self.approved_at = timezone.now()
 
+    @transition(
+        field=state,
+        source=[State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING],
+        target=State.APPROVED,
+        permission=roles.qa_manager,
+    )
+    def adopt_report(self, from_case, reason=""):
+        # No investigation of its own: the report of `from_case` (same product, approved) answers it.
+        self.adopted_from = from_case
+        self.approved_at = timezone.now()
+
     @transition(field=state, source=State.APPROVED, target=State.REPLACEMENT_SHIPPED, permission=roles.mailroom)
     def ship_replacement(self, carrier, tracking_number):
         self.replacement_shipped_at = timezone.now()
@@ -235,7 +284,7 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
 TRANSITION_NAMES = (
     "request_return", "receive_sample", "start_investigation", "investigate_without_sample", "submit_report",
     "reject_report", "approve_report", "ship_replacement", "close", "withdraw", "close_without_delivery",
-    "reopen",
+    "reopen", "adopt_report",
 )
 
 

@@ -15,7 +15,7 @@ from ._base import TransitionConflict, role_may_run, available_transitions, vali
 from .transitions import (
     perform, request_return, default_return_carrier, return_expected_by, receive_sample, find_return,
     start_investigation, investigate_without_sample, submit_report, reject_report, approve_report,
-    ship_replacement, close, blockers, withdraw, ACTIONS,
+    ship_replacement, close, blockers, withdraw, adopt_report, ACTIONS,
 )
 from .intake import open_case, log_contact, FOLLOW_UP_ROLES, complete_follow_up
 from .investigation import (
@@ -33,7 +33,7 @@ __all__ = [
     'TransitionConflict', 'role_may_run', 'available_transitions', 'validate_payload', 'perform',
     'request_return', 'default_return_carrier', 'return_expected_by', 'receive_sample', 'find_return',
     'start_investigation', 'investigate_without_sample', 'submit_report', 'reject_report',
-    'approve_report', 'ship_replacement', 'close', 'blockers', 'withdraw', 'ACTIONS', 'open_case',
+    'approve_report', 'adopt_report', 'ship_replacement', 'close', 'blockers', 'withdraw', 'ACTIONS', 'open_case',
     'log_contact', 'FOLLOW_UP_ROLES', 'complete_follow_up', 'EDITABLE_REPORT_STATES',
     'MAX_PHOTOS_PER_REPORT', 'save_investigation', 'add_photo', 'remove_photo', 'REASSIGNABLE_STATES',
     'assign_factory', 'PARCEL_LETTER_KINDS', 'prepare_replacement', 'set_replacement_items',

@@ -49,6 +49,9 @@ def open_case(by, cleaned: dict) -> DefectCase:
             description=cleaned["description"],
             health_effect=bool(cleaned.get("health_effect")),
             urgent=bool(cleaned.get("health_effect")),
+            hazard=cleaned.get("hazard") or "none",
+            foreign_matter_kind=cleaned.get("foreign_matter_kind") or "",
+            undeclared_allergen=bool(cleaned.get("undeclared_allergen")),
             factory=routing.factory,
             line=routing.line,
             lot_date=routing.date,
@@ -57,6 +60,10 @@ def open_case(by, cleaned: dict) -> DefectCase:
             lot_key=_lot_key(cleaned.get("lot_code")),
             created_by=by,
         )
+        from .. import extensions
+
+        for fill in extensions.CASE_INTAKE:  # e.g. safety's severity, before the first save
+            fill(case)
         case.save()
         Consumer.objects.create(
             case=case,
@@ -70,7 +77,7 @@ def open_case(by, cleaned: dict) -> DefectCase:
             email_updates=bool(cleaned.get("consumer_email_updates")),
         )
         _log(case, by, Event.Kind.CREATED, to_state=case.state,
-             data={"channel": case.channel, "urgent": case.urgent,
+             data={"channel": case.channel, "urgent": case.urgent, "severity": case.severity,
                    "factory": case.factory.code if case.factory else None})
         # The intake call itself is the first contact with the consumer: what they told us, when, how.
         contact = Contact.objects.create(

@@ -155,6 +155,41 @@ def approve_report(case, by, comment="") -> DefectCase:
     return _run(case, "approve_report", by, {"comment": comment}, note=comment, after=after)
 
 
+ADOPTABLE_SOURCE_STATES = ("approved", "replacement_shipped", "closed")
+
+
+def adopt_report(case, by, from_case, reason="") -> DefectCase:
+    """One investigation for a whole lot: the QA manager lets this case take the approved report of
+    another case of the same product. The case is approved without an investigation of its own, gets
+    its own apology letter (the adopted consumer-facing summary, to its own consumer) and replacement,
+    and the timeline keeps why no separate investigation was made and who decided (the complaint file)."""
+    # A case that adopted a report passes on the report it adopted: the letter reads the original.
+    source = from_case.adopted_from if from_case.adopted_from_id else from_case
+
+    def check(case):
+        if from_case.pk == case.pk:
+            raise ValidationError({"from_case": [_("A case cannot adopt its own report.")]})
+        if from_case.product_id != case.product_id:
+            raise ValidationError({"from_case": [_("The case %(reference)s is about another product.") % {
+                "reference": from_case.reference}]})
+        if from_case.state not in ADOPTABLE_SOURCE_STATES:
+            raise ValidationError({"from_case": [_("The report of case %(reference)s is not approved.") % {
+                "reference": from_case.reference}]})
+
+    why = _("No separate investigation: the approved report of case %(reference)s (same product, lot "
+            "%(lot)s) answers this report.") % {"reference": source.reference, "lot": source.lot_code or "-"}
+    note = f"{why} {reason}".strip() if reason else why
+
+    def after(case):
+        _queue_letters(case, by, "apology_letter", "packing_slip")
+        prepare_replacement(case, by)
+
+    return _run(case, "adopt_report", by, {"from_case": source, "reason": reason}, note=note, check=check,
+                data={"from_case": source.reference, "via": from_case.reference if source != from_case else "",
+                      "reason": "lot_investigation"},
+                after=after)
+
+
 def ship_replacement(case, by, carrier, tracking_number) -> DefectCase:
     # Refused (TransitionConflict, 409) until the apology letter and packing slip that go in the parcel
     # are printed: a service check rather than an fsm condition, so the refusal says what is missing.
@@ -251,4 +286,5 @@ ACTIONS: dict[str, Callable[..., DefectCase]] = {
     "withdraw": withdraw,
     "close_without_delivery": close_without_delivery,
     "reopen": reopen,
+    "adopt_report": adopt_report,
 }

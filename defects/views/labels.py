@@ -18,6 +18,7 @@ TRANSITION_LABELS = {
     "withdraw": _("Withdraw the case"),
     "close_without_delivery": _("Close without delivery"),
     "reopen": _("Reopen the case"),
+    "adopt_report": _("Answer with the approved report of another case"),
 }
 
 # What the timeline says once it happened.
@@ -34,6 +35,7 @@ TRANSITION_DONE = {
     "withdraw": _("Case withdrawn"),
     "close_without_delivery": _("Closed without delivery"),
     "reopen": _("Case reopened"),
+    "adopt_report": _("Report of another case adopted"),
 }
 
 # One line under each button so that nobody has to guess what it sets in motion.
@@ -50,6 +52,8 @@ TRANSITION_HELP = {
     "withdraw": _("Stops the case for good; the reason and your name are recorded."),
     "close_without_delivery": _("The parcel came back or the consumer declined it; say why."),
     "reopen": _("The consumer called again; the case starts over from received, with its history."),
+    "adopt_report": _("One investigation answers the whole lot: give the reference of an approved case of the "
+                      "same product. This consumer gets their own letter and replacement; why and who is recorded."),
 }
 
 # Buttons that undo or end work get a warning colour.

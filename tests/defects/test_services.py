@@ -24,6 +24,7 @@ ALLOWED = {
     "withdraw": {"hotline"},
     "close_without_delivery": {"hotline"},
     "reopen": {"hotline"},
+    "adopt_report": {"qa_manager"},
 }
 SOURCES = {
     "request_return": {State.RECEIVED},
@@ -38,6 +39,7 @@ SOURCES = {
     "withdraw": {State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING},
     "close_without_delivery": {State.REPLACEMENT_SHIPPED},
     "reopen": {State.CLOSED},
+    "adopt_report": {State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING},
 }
 PAYLOADS = {
     "request_return": {},
@@ -52,7 +54,14 @@ PAYLOADS = {
     "withdraw": {"reason": "consumer asked us to stop"},
     "close_without_delivery": {"reason": "the parcel came back: addressee unknown"},
     "reopen": {"reason": "the consumer called again"},
+    "adopt_report": None,  # the reference of an approved case: made by payload_for
 }
+
+
+def payload_for(name, make_case):
+    if name == "adopt_report":
+        return {"from_case": make_case(State.APPROVED).reference}
+    return PAYLOADS[name]
 REACHABLE = [State.RECEIVED, State.AWAITING_RETURN, State.SAMPLE_RECEIVED, State.INVESTIGATING,
              State.REPORT_REVIEW, State.APPROVED, State.REPLACEMENT_SHIPPED, State.CLOSED]
 
@@ -77,8 +86,10 @@ def test_wrong_state_is_a_conflict_and_changes_nothing(make_case, cast, name, st
     case = make_case(state)
     before = case.events.count()
     actor = cast[sorted(ALLOWED[name])[0]]
+    payload = payload_for(name, make_case)
+    before = case.events.count()
     with pytest.raises(services.TransitionConflict):
-        services.perform(case, name, actor, PAYLOADS[name])
+        services.perform(case, name, actor, payload)
     case.refresh_from_db()
     assert case.state == state
     assert case.events.count() == before
@@ -87,13 +98,14 @@ def test_wrong_state_is_a_conflict_and_changes_nothing(make_case, cast, name, st
 @pytest.mark.parametrize("name", TRANSITIONS)
 def test_wrong_role_is_refused_and_changes_nothing(make_case, cast, name):
     state = sorted(SOURCES[name])[0]
+    payload = payload_for(name, make_case)
     for who, user in cast.items():
         if who in ALLOWED[name]:
             continue
         case = make_case(state)
         before = case.events.count()
         with pytest.raises(PermissionDenied):
-            services.perform(case, name, user, PAYLOADS[name])
+            services.perform(case, name, user, payload)
         case.refresh_from_db()
         assert (case.state, case.events.count()) == (state, before), who
 

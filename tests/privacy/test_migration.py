@@ -6,17 +6,25 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-# The search keys (a sibling branch of the graph) stay in place: DefectCase.reference_key is NOT NULL.
-BEFORE = [("defects", "0008_personal_data_apart_from_timeline"), ("defects", "0009_fill_search_keys")]
-AFTER = [("defects", "0009_move_personal_data_out_of_timeline")]
+MOVE = ("defects", "0009_move_personal_data_out_of_timeline")
+AFTER = [MOVE]
+
+
+def before_the_move(graph) -> list[tuple[str, str]]:
+    """Every defects migration except the move and what depends on it: sibling branches of the graph
+    (search keys, triage, ...) stay applied, so the historical models match the table's NOT NULL columns."""
+    after = set(graph.backwards_plan(MOVE))  # the move itself and everything that depends on it
+    kept = {node for node in graph.nodes if node[0] == "defects" and node not in after}
+    return sorted(node for node in kept if not any(child in kept for child in graph.node_map[node].children))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_existing_address_changes_and_contact_summaries_move_out_of_the_timeline(cast, gum):
     try:
         executor = MigrationExecutor(connection)
-        executor.migrate([("privacy", None)] + BEFORE)
-        apps = executor.loader.project_state(BEFORE).apps
+        before = before_the_move(executor.loader.graph)
+        executor.migrate([("privacy", None)] + before)
+        apps = executor.loader.project_state(before).apps
         Case, Event, Contact = (apps.get_model("defects", n) for n in ("DefectCase", "Event", "Contact"))
         case = Case.objects.create(reference="D-2025-000001", reference_key="D2025000001", channel="phone", product_id=gum.pk, category="packaging",
                                    description="torn", state="withdrawn")

@@ -14,7 +14,9 @@ from factories.models import Factory, Product
 
 from ... import roles, selectors, services
 from ...forms import PAYLOAD_FORMS, CaseIntakeForm, ContactForm, reject_control_characters
-from ...models import TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, Language, LotDateKind
+from ...models import (
+    TRANSITION_NAMES, Channel, Consumer, Contact, DefectCase, Event, ForeignMatterKind, Language, LotDateKind,
+)
 from ..bridge import run_form, serializer_from_form
 
 
@@ -70,14 +72,19 @@ class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     waiting_on = serializers.SerializerMethodField(help_text="Whose move it is (defects.selectors.waiting_on).")
     # Blank until the lot code names its date: the schema must allow "" too.
     lot_date_kind = serializers.ChoiceField(choices=LotDateKind.choices, allow_blank=True, read_only=True)
+    # Blank unless the category is foreign matter: the schema must allow "" too.
+    foreign_matter_kind = serializers.ChoiceField(choices=ForeignMatterKind.choices, allow_blank=True, read_only=True)
+    adopted_from = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True,
+        help_text="adopt_report: the case whose approved report answers this one.")
 
     class Meta:
         model = DefectCase
         fields = [
             "reference", "state", "channel", "factory", "line", "product", "product_name", "lot_code",
             "best_before", "lot_date", "lot_date_kind", "routing_note", "store", "purchased_on", "category",
-            "description", "received_at", "urgent", "health_effect", "owner", "waiting_on",
-            "available_transitions", "consumer",
+            "description", "received_at", "urgent", "health_effect", "owner", "waiting_on", "severity", "hazard",
+            "foreign_matter_kind", "undeclared_allergen", "adopted_from", "available_transitions", "consumer",
         ]
         read_only_fields = [f for f in fields if f not in ("consumer", "channel", "product_name", "routing_note")]
 

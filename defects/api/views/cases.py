@@ -72,7 +72,8 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
     def get_queryset(self):
         # With the consumer for everyone: shown to the roles that see personal data, and the patterns
         # that mask the free text for factory readers (selectors.text_for) without a query per case.
-        return selectors.with_waiting_facts(selectors.cases_for(self.request.user).select_related("line", "consumer"))
+        return selectors.with_waiting_facts(
+            selectors.cases_for(self.request.user).select_related("line", "consumer", "adopted_from"))
 
     def get_serializer_class(self):
         # What each action reads and answers; the browsable API builds its forms from this too.

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...services import countermeasures as service
+from ..pages import cursor_page
 
 
 # Named apart from the report's own countermeasure rows (serializers.investigation) in the schema.
@@ -39,18 +40,10 @@ class ById(CursorPagination):
     ordering = ("id",)
 
 
-class CountermeasurePage(serializers.Serializer):
-    """One cursor page (the shape CursorPagination answers)."""
-
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = CountermeasureSerializer(many=True)
-
-
 class CountermeasureList(APIView):
     @extend_schema(parameters=[OpenApiParameter("overdue", bool, description="Only the overdue ones."),
                                OpenApiParameter("cursor", str, description="The page, from `next`/`previous`.")],
-                   responses=CountermeasurePage, tags=["countermeasures"])
+                   responses=cursor_page(CountermeasureSerializer, "CountermeasurePage"), tags=["countermeasures"])
     def get(self, request):
         rows = service.visible_countermeasures(request.user).select_related("effectiveness_checked_by")
         flag = request.query_params.get("overdue", "")
