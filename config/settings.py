@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "letters",
     "notifications",
     "clocks",
+    "knowledge",
+    "insights",
 ]
 
 MIDDLEWARE = [
