@@ -48,7 +48,7 @@ def dashboard(request):
                   "series": [{"label": p["label"], "counts": p["counts"]} for p in plants]},
         "clocks": {"id": "clocks", "labels": [c["label"] for c in clocks],
                    "met": [c["met"] for c in clocks], "breached": [c["breached"] for c in clocks]},
-        "words": {"cases": _("Cases"), "share": _("Cumulative share (%)"), "met": _("Met"),
+        "words": {"cases": _("Number of cases"), "share": _("Cumulative share (%)"), "met": _("Met"),
                   "breached": _("Breached")},
     }
     context = {

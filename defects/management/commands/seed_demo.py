@@ -74,6 +74,10 @@ class Command(BaseCommand):
             user.save()
             user.groups.set(Group.objects.filter(name__in=role_names))
             StaffProfile.objects.update_or_create(user=user, defaults={"factory": factories.get(factory_code)})
+        # The dashboard's history and the published answers (insights and knowledge apps).
+        from django.core.management import call_command
+
+        transaction.on_commit(lambda: call_command("seed_insight_demo", stdout=self.stdout))
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(FACTORIES)} factories, {len(PRODUCTS)} products, users "
             + ", ".join(u[0] for u in USERS) + "."
