@@ -177,3 +177,19 @@ def test_clock_compliance_and_countermeasures_are_counted(cast, history):
     counts = queries.countermeasures(cases)
     assert counts["total"] == 6  # three approved reports with two countermeasures each
     assert counts["open"] == 6 and counts["effective"] == 0
+
+
+def test_clock_compliance_counts_late_running_clocks_as_breached(cast, make_case, chocolate,
+                                                                  django_capture_on_commit_callbacks):
+    from clocks.models import Clock
+    from insights import queries, scope
+
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox starts the clocks after commit
+        late, in_time, other_plant = make_case(), make_case(), make_case(product=chocolate)
+    assert Clock.objects.filter(case=in_time, name="first_notice").exists()
+    now = timezone.now()
+    Clock.objects.filter(case__in=[late, other_plant], name="first_notice").update(due_at=now - datetime.timedelta(hours=1))
+    stages = {c["stage"]: c for c in queries.clock_compliance(scope.cases(cast["qa_manager"]), now=now)}
+    assert (stages["first_notice"]["breached"], stages["first_notice"]["running"]) == (2, 1)
+    kyu = {c["stage"]: c for c in queries.clock_compliance(scope.cases(cast["qa_kyu"]), now=now)}
+    assert (kyu["first_notice"]["breached"], kyu["first_notice"]["running"]) == (1, 1)

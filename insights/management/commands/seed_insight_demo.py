@@ -107,7 +107,7 @@ class Command(BaseCommand):
             article = knowledge.save_article(users["qa_manager"], title=title, answer=answer, category=category,
                                              product=Product.objects.filter(code=product_code).first())
             knowledge.publish(users["qa_manager"], article)
-        drafted = next((c for c in approved if c is not None), None)
+        drafted = next((c for c in approved if c is not None and c.category == "packaging"), None)
         if drafted is not None:  # one draft from a case, waiting for review (never suggested)
             knowledge.draft_from_case(users["qa_manager"], drafted)
         self.stdout.write(self.style.SUCCESS(
