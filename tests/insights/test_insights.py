@@ -193,3 +193,17 @@ def test_clock_compliance_counts_late_running_clocks_as_breached(cast, make_case
     assert (stages["first_notice"]["breached"], stages["first_notice"]["running"]) == (2, 1)
     kyu = {c["stage"]: c for c in queries.clock_compliance(scope.cases(cast["qa_kyu"]), now=now)}
     assert (kyu["first_notice"]["breached"], kyu["first_notice"]["running"]) == (1, 1)
+
+
+def test_the_demo_history_has_published_answers_and_runs_twice(db):
+    from django.core.management import call_command
+
+    from knowledge.models import Article
+
+    call_command("seed_demo", verbosity=0)  # its own on_commit step does not run inside the test's transaction
+    call_command("seed_insight_demo", cases=6, verbosity=0)
+    call_command("seed_insight_demo", cases=6, verbosity=0)
+    assert DefectCase.objects.filter(store="デモ履歴").count() == 6
+    assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == 3
+    months = {c.received_at.strftime("%Y-%m") for c in DefectCase.objects.all()}
+    assert len(months) >= 2  # history, not one day

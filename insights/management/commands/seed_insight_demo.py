@@ -68,6 +68,9 @@ ARTICLES = [
 class Command(BaseCommand):
     help = "Six months of demo cases for the dashboard and published answers for the intake suggestions."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=36, help="How many cases of history (default 36).")
+
     def handle(self, *args, **options):
         if DefectCase.objects.filter(store=MARK).exists():
             self.stdout.write("Insight demo history already there.")
@@ -79,7 +82,7 @@ class Command(BaseCommand):
         now = timezone.now()
         approved = []
         categories = [c for c, w in WEIGHTS.items() for _ in range(w)]
-        for i in range(36):
+        for i in range(options["cases"]):
             received_at = now - datetime.timedelta(days=rng.randint(3, 180), hours=rng.randint(0, 8))
             category = rng.choice(categories)
             product = rng.choice(PRODUCTS)
