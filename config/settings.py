@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "notifications",
     "clocks",
     "safety",
+    "knowledge",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
+from insights import urls as insight_urls
+from knowledge import urls as knowledge_urls
 from notifications import urls as notification_urls
 from safety import urls as safety_urls
 
@@ -22,6 +24,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("letters.api_urls")),
+    # Before defects.api.urls: cases/suggestions/ and cases/export.csv are not case references.
+    path("api/", include(knowledge_urls.api_urlpatterns)),
+    path("api/", include(insight_urls.api_urlpatterns)),
     path("api/audit/", include("privacy.urls")),
     path("api/", include(safety_urls.api_urlpatterns)),  # before defects: /api/cases/{ref}/severity/
     path("api/", include("defects.api.urls")),
@@ -30,6 +35,9 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("clocks.urls")),
     path("", include(safety_urls.urlpatterns)),
+    path("", include(insight_urls.urlpatterns)),
+    # Before defects.urls: cases/<ref>/knowledge/ is a knowledge page.
+    path("", include(knowledge_urls.urlpatterns)),
     path("", include("defects.urls")),
 ]
 

@@ -156,4 +156,5 @@ def test_dev_server_takes_simultaneous_intakes_and_transitions_without_a_500(dev
             "WHERE e.transition = 'request_return' GROUP BY c.reference").fetchall()
     assert states[same] == "withdrawn"
     assert all(states[ref] == "awaiting_return" for ref in references[1:])
-    assert dict(transitions) == {ref: 1 for ref in references}
+    # The demo data has its own returns: only the cases opened here are counted.
+    assert {ref: n for ref, n in transitions if ref in references} == {ref: 1 for ref in references}

@@ -78,6 +78,10 @@ class Command(BaseCommand):
 
         for step in extensions.DEMO_STEPS:  # capabilities' own demo data (safety, ...)
             step(self.stdout)
+        # The dashboard's history and the published answers (insights and knowledge apps).
+        from django.core.management import call_command
+
+        transaction.on_commit(lambda: call_command("seed_insight_demo", stdout=self.stdout))
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(FACTORIES)} factories, {len(PRODUCTS)} products, users "
             + ", ".join(u[0] for u in USERS) + "."
