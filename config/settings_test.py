@@ -10,3 +10,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-key-not-for-any-server-0123456789abcdef")
 
 from .settings import *  # noqa: E402,F403
+
+# Each test process keeps its cache to itself. With REDIS_URL set (the PostgreSQL run) the cache would
+# otherwise be the broker's Redis database: a test's cache.clear() (throttle and status-page counters)
+# would flush the queue the real Celery worker reads, and the xdist processes would share counters.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hitotsubu-tests"}}

@@ -33,6 +33,23 @@ def load_schema():
 OPERATIONS = [result.ok() for result in load_schema().get_all_operations()]
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Schemathesis calls the WSGI app directly, not through Django's test client, so each request would
+    close the database connection (close_old_connections on request_started/finished), and with it the
+    test's transaction on PostgreSQL. Django's test client disconnects the same handler."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(cast, make_case):
     for state in (State.RECEIVED, State.AWAITING_RETURN, State.INVESTIGATING):

@@ -82,8 +82,11 @@ def test_marking_a_follow_up_done_passes_the_trigger(make_case, hotline):
     contact = log(case, hotline, follow_up_due=timezone.now(), follow_up_owner=hotline)
     done = services.complete_follow_up(contact, hotline)
     assert done.follow_up_done_at is not None
-    # Saving the whole row again (an ORM UPDATE of every column) is refused by the database.
-    done.summary = "rewritten"
+    # The summary lives apart (privacy: erasable) and refuses a rewrite in Python already ...
+    with pytest.raises(PermissionError):
+        done.summary = "rewritten"
+    # ... and saving the whole row again with a changed column is refused by the database.
+    done.channel = "email"
     with pytest.raises(DatabaseError), transaction.atomic():
         done.save()
 
