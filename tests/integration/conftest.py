@@ -126,9 +126,43 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
             pass
 
 
+DRAIN_TIMEOUT = 30  # seconds for the worker to finish what a test left it
+
+
+def _drain(worker):
+    """Wait until the worker has nothing queued, reserved or running.
+
+    A test's last task often queues follow-up work (the outbox dispatch after the events it wrote).
+    If that work still runs when the test ends, the worker holds row locks while pytest-django
+    truncates every table; PostgreSQL then reports a deadlock, the flush fails, and the next test on
+    this database starts with the last one's rows. Two idle readings in a row, because a task that
+    finishes may queue another just as the queue is read.
+    """
+    import redis
+
+    broker = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3)
+    inspector = celery_app.control.inspect(destination=[worker.hostname], timeout=1.0)
+    idle_readings = 0
+    deadline = time.monotonic() + DRAIN_TIMEOUT
+    while time.monotonic() < deadline and worker.process.poll() is None:
+        busy = broker.llen(worker.queue) > 0
+        if not busy:
+            for reply in (inspector.active(), inspector.reserved(), inspector.scheduled()):
+                busy = busy or any((reply or {}).get(worker.hostname, []))
+        idle_readings = 0 if busy else idle_readings + 1
+        if idle_readings >= 2:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the Celery worker was still busy {DRAIN_TIMEOUT} s after the test:\n{worker.log()}",
+                pytrace=False)
+
+
 @pytest.fixture
 def celery_worker(celery_worker_process):
-    """The running worker, with this process publishing to the broker (never running tasks inline)."""
+    """The running worker, with this process publishing to the broker (never running tasks inline).
+
+    At teardown it waits for the worker to go idle, before the test database is flushed.
+    """
     celery_worker_process.assert_alive()
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -136,3 +170,5 @@ def celery_worker(celery_worker_process):
         yield celery_worker_process
     finally:
         celery_app.conf.task_always_eager = eager
+        if celery_worker_process.process.poll() is None:
+            _drain(celery_worker_process)
