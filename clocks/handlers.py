@@ -2,10 +2,14 @@
 
 | clock          | starts                                            | stops                              |
 | first_notice   | case opened (received_at)                         | postcard mailed / outbound contact |
-| investigation  | receive_sample / investigate_without_sample       | submit_report                      |
-| review         | submit_report                                     | approve_report / reject_report     |
+| investigation  | receive_sample / investigate_without_sample;      | submit_report                      |
+|                | again in full at reject_report                    |                                    |
+| review         | submit_report (again at each resubmission)        | approve_report / reject_report     |
 | replacement    | approve_report                                    | ship_replacement                   |
 | resolution     | case opened (received_at); paused while the product is on its way back | ship_replacement |
+
+An event whose data carries "urgent" (safety's severity change raising the case to urgent) retargets
+the clocks that depend on urgency: first_notice moves from 8 to 2 business hours from the call.
 """
 
 from defects import outbox
@@ -21,6 +25,13 @@ STARTS = {
     "approve_report": [Name.REPLACEMENT],
     "adopt_report": [Name.REPLACEMENT],
 }
+# A report sent back goes back to the factory: its investigation runs again from the rejection with
+# the full target, and the resubmitted report gets a new review clock (start() alone would skip them:
+# a clock starts once).
+RESTARTS = {
+    "reject_report": [Name.INVESTIGATION],
+    "submit_report": [Name.REVIEW],
+}
 STOPS = {
     "submit_report": [Name.INVESTIGATION],
     "approve_report": [Name.REVIEW],
@@ -32,7 +43,7 @@ STOPS = {
 
 
 @outbox.subscribe("clocks.on_event", kinds=[Event.Kind.CREATED, Event.Kind.TRANSITION, Event.Kind.CONTACT,
-                                            Event.Kind.LETTER])
+                                            Event.Kind.LETTER, Event.Kind.NOTE])
 def on_event(event: Event) -> None:
     case, at, data = event.case, event.at, event.data or {}
     if event.kind == Event.Kind.CREATED:
@@ -41,6 +52,10 @@ def on_event(event: Event) -> None:
         return
     if event.kind == Event.Kind.CONTACT and data.get("direction") == "outbound":
         _stopped(services.stop(case, Name.FIRST_NOTICE, at))
+        return
+    if event.kind == Event.Kind.NOTE:
+        if "urgent" in data:
+            services.retarget(case, at)
         return
     if event.kind == Event.Kind.LETTER:
         if data.get("kind") == "first_notice_postcard" and data.get("action") == "mailed":
@@ -55,6 +70,8 @@ def on_event(event: Event) -> None:
         _stopped(services.stop(case, clock, at))
     for clock in STARTS.get(name, []):
         services.start(case, clock, at)
+    for clock in RESTARTS.get(name, []):
+        services.restart_after(case, clock, at)
     if name == "withdraw":
         for clock in services.stop_all(case, at):
             _stopped(clock)

@@ -105,6 +105,43 @@ def restart(case, name: str, at: datetime.datetime) -> Clock:
     return start(case, name, at)
 
 
+def restart_after(case, name: str, at: datetime.datetime) -> Clock | None:
+    """Run the clock again from `at` with its full target (a report sent back goes back to the factory
+    with a new investigation clock). Once per moment: a clock started at `at` or later is left alone,
+    so the same event handled again, or an older event handled late, changes nothing."""
+    existing = Clock.objects.select_for_update().filter(case=case, name=name).first()
+    if existing is not None and existing.started_at >= at:
+        return None
+    return restart(case, name, at)
+
+
+def retarget(case, at: datetime.datetime) -> list[Clock]:
+    """The case's urgency changed after its clocks started: each clock not stopped whose target depends
+    on urgency (first_notice: 8 h, 2 h when urgent) takes the target for the case as it is now,
+    counted from its start (a paused clock keeps the business time it used). Idempotent: a clock
+    already on the right target is left alone. Clocks whose target is the same either way keep theirs
+    (a target changed in the admin since they started does not move them)."""
+    changed = []
+    for clock in Clock.objects.select_for_update().filter(case=case, stopped_at__isnull=True).order_by("id"):
+        hours = target_hours(clock.name, case.urgent)
+        if hours == target_hours(clock.name, not case.urgent) or hours == clock.target_hours:
+            continue
+        clock.target_hours = hours
+        if clock.outcome == State.RUNNING:
+            # paused_at marks the last resume when the clock was paused before; used_seconds what came before it.
+            _schedule(clock, clock.paused_at or clock.started_at, calendar_for(clock.name))
+            # A warning or breach flagged for the old due time no longer holds if the new one is later.
+            if clock.warned_at and clock.warn_at > at:
+                clock.warned_at = None
+            if clock.breached_at and clock.due_at > at:
+                clock.breached_at = None
+        clock.save()
+        changed.append(clock)
+    if changed:
+        refresh_due(case)
+    return changed
+
+
 def refresh_due(case) -> None:
     nearest = Clock.objects.filter(case=case, outcome=State.RUNNING, stopped_at__isnull=True).aggregate(
         m=Min("due_at"))["m"]

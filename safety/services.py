@@ -171,7 +171,11 @@ def change_severity(case_or_id, by, severity: str, reason: str) -> DefectCase:
             case.urgent = True
             fields.append("urgent")
         case.save(update_fields=fields)
-        record(case, by, Event.Kind.NOTE, data={SAFETY_KEY: "severity_changed", "from": before, "to": severity},
+        data = {SAFETY_KEY: "severity_changed", "from": before, "to": severity}
+        if "urgent" in fields:
+            # "urgent" in an event's data says the case's urgency changed: the clocks retarget on it.
+            data["urgent"] = case.urgent
+        record(case, by, Event.Kind.NOTE, data=data,
                note=_("Severity changed from %(before)s to %(after)s: %(reason)s") % {
                    "before": Severity(before).label, "after": Severity(severity).label, "reason": reason.strip()})
     return case
