@@ -15,6 +15,7 @@ urlpatterns = [
     path("redirects/<int:redirect_id>/done/", views.redirect_done, name="redirect_done"),
     path("address/lookup/", views.postal_lookup, name="postal_lookup"),
     path("contacts/<int:contact_id>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
+    path("countermeasures/<int:pk>/", views.countermeasure_follow_through, name="countermeasure_follow_through"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/new/duplicates/", views.intake_duplicates, name="intake_duplicates"),

@@ -14,7 +14,7 @@ from factories.models import Countermeasure
 
 from .. import roles
 from ..models import Event, State
-from ..timeline import record
+from ..timeline import record as _record
 from ._base import TransitionConflict
 
 # After the QA manager approved the report the countermeasures are settled and followed through.
@@ -37,8 +37,14 @@ def overdue(queryset: QuerySet[Countermeasure], today: datetime.date | None = No
 
 
 def follow_through(countermeasure_id: int, by, cleaned: dict) -> Countermeasure:
-    """cleaned: any of done_date (date), effectiveness_result (text), responsible (a username). The factory's QA (or a QA
-    manager) of the case, after approval; each change one timeline event."""
+    """cleaned: any of done_date (date), effectiveness_result (text), responsible (a username), and note
+    (text, added to each timeline event this call writes). The factory's QA (or a QA manager) of the
+    case, after approval; each change one timeline event. The case page's form and the API both call it."""
+    extra = (cleaned.get("note") or "").strip()
+
+    def record(case, by, kind, note, data):
+        _record(case, by, kind, note=f"{note}\n{extra}" if extra else note, data=data)
+
     with transaction.atomic():
         cm = Countermeasure.objects.select_for_update(of=("self",)).select_related("investigation__case").get(
             pk=countermeasure_id)

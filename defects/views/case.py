@@ -34,12 +34,13 @@ PROBLEM_LABELS = {
 }
 
 
-def case_page(request, case, *, status=200, payload_forms=None, contact_form=None, error=None, receive_ready=False):
+def case_page(request, case, *, status=200, payload_forms=None, contact_form=None, error=None, receive_ready=False,
+              countermeasure_forms=None):
     user = request.user
     if may_log_contact(user):
         contact_form = tune_contact_form(contact_form or ContactForm(), user)
     context = case_context(request, case, payload_forms=payload_forms, contact_form=contact_form,
-                           receive_ready=receive_ready)
+                           receive_ready=receive_ready, countermeasure_forms=countermeasure_forms)
     context["error"] = error
     if context["consumer"] is not None:
         personal_data.accessed(user, [case], "case_page")

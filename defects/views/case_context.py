@@ -162,7 +162,10 @@ def case_header(case, user) -> dict:
     }
 
 
-def case_context(request, case, *, payload_forms=None, contact_form=None, receive_ready=False) -> dict:
+def case_context(request, case, *, payload_forms=None, contact_form=None, receive_ready=False,
+                 countermeasure_forms=None) -> dict:
+    from .countermeasures import follow_through_rows
+
     user = request.user
     personal = roles.sees_personal_data(user)
     events = list(case.events.select_related("actor", "contact__summary_row"))
@@ -193,6 +196,8 @@ def case_context(request, case, *, payload_forms=None, contact_form=None, receiv
         "may_edit_replacement": case.state == State.APPROVED and roles.hotline_or_mailroom(case, user),
         "investigation": investigation,
         "report": _review(case, user, investigation),
+        # After approval: the countermeasures as they are now, with a form per row for who may change them.
+        "follow_through": follow_through_rows(case, user, investigation, countermeasure_forms),
         # The people who write or judge the report read it open; everyone else unfolds it.
         "report_open": roles.has_role(user, roles.FACTORY_QA, roles.QA_MANAGER),
         "may_edit_report": may_edit_report(case, user),

@@ -34,6 +34,8 @@ class CountermeasurePatchSerializer(serializers.Serializer):
     effectiveness_result = serializers.CharField(required=False, max_length=2000, allow_blank=True)
     responsible = serializers.CharField(required=False, max_length=150,
                                         help_text="Username of the person who owns it (the factory's QA or a QA manager).")
+    note = serializers.CharField(required=False, max_length=500, allow_blank=True,
+                                 help_text="Added to the timeline events this change writes.")
 
 
 class ById(CursorPagination):
