@@ -71,16 +71,26 @@ class CasePage:
 NO_DUE = datetime.datetime(9999, 12, 31, tzinfo=datetime.timezone.utc)
 
 
-def _page_key(cases: QuerySet, ordering: str | None) -> tuple[QuerySet, str, bool]:
-    """(cases, key attribute, newest-first?) for a named ordering: the default is newest first by
-    received_at; `due` (the clocks' nearest due time, if installed) is nearest first."""
+def due_ordering_available() -> bool:
+    from . import extensions
+
+    return "due" in extensions.CASE_ORDERINGS
+
+
+def with_due_key(cases: QuerySet) -> QuerySet:
+    """Cases annotated with due_key: the nearest due time of their running clocks (clocks.CaseDue,
+    one LEFT JOIN, no query per row), NO_DUE when none runs."""
     from django.db.models import F, Value
     from django.db.models.functions import Coalesce
 
-    from . import extensions
+    return cases.annotate(due_key=Coalesce(F("clock_due__next_due_at"), Value(NO_DUE)))
 
-    if ordering == "due" and "due" in extensions.CASE_ORDERINGS:
-        return cases.annotate(due_key=Coalesce(F("clock_due__next_due_at"), Value(NO_DUE))), "due_key", False
+
+def _page_key(cases: QuerySet, ordering: str | None) -> tuple[QuerySet, str, bool]:
+    """(cases, key attribute, newest-first?) for a named ordering: the default is newest first by
+    received_at; `due` (the clocks' nearest due time, if installed) is nearest first."""
+    if ordering == "due" and due_ordering_available():
+        return with_due_key(cases), "due_key", False
     return cases, "received_at", True
 
 

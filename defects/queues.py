@@ -178,6 +178,34 @@ def queues_for(user) -> list[Queue]:
     return [QUEUES[n] for n in names]
 
 
+# ?ordering=due: a queue of cases sorted by the nearest due time of their clocks (as the case list).
+DUE = "due"
+
+
+def sorts_by_due(queue: Queue) -> bool:
+    """Whether the queue offers the due ordering: its rows are cases and the clocks are installed. The
+    other queues are in due order already (promise due, return expected by, countermeasure due date)
+    or have no due time (returns reported by the carrier)."""
+    from . import keyset
+
+    return queue.row == "case" and keyset.due_ordering_available()
+
+
+def ordering_of(queue: Queue, requested: str | None) -> str:
+    """The ordering to honour: 'due' when asked for and offered, else '' (the queue's own)."""
+    return DUE if requested == DUE and sorts_by_due(queue) else ""
+
+
+def ordered_rows(queue: Queue, user, ordering: str = "") -> tuple[QuerySet, str]:
+    """(rows ordered by (key, id), key) for the queue in that ordering: the keyset pages the same way."""
+    rows = queue.rows(user)
+    if ordering == DUE and sorts_by_due(queue):
+        from . import keyset
+
+        return keyset.with_due_key(rows).order_by("due_key", "id"), "due_key"
+    return rows, queue.key
+
+
 def may_see(user, queue: Queue) -> bool:
     return bool(roles.roles_of(user) & set(queue.roles))
 
@@ -203,8 +231,10 @@ def _parse_cursor(cursor: str):
     return (parsed, int(pk)) if parsed else None
 
 
-def page(rows: QuerySet, key: str, after: str = "", size: int = PAGE_SIZE) -> tuple[list, str]:
+def page(rows: QuerySet, key: str, after: str = "", size: int | None = None) -> tuple[list, str]:
     """One page of `rows` (ordered by (key, id)) after the cursor; (rows, next cursor or '')."""
+    # PAGE_SIZE read now, not bound as a default when the module loaded (tests set it smaller).
+    size = size or PAGE_SIZE
     parsed = _parse_cursor(after) if after else None
     if parsed:
         value, pk = parsed
@@ -219,8 +249,13 @@ def prepare(queue: Queue, rows: list, user) -> list:
     """What rows show beyond their fields: waiting_on for cases (from the annotations, no query).
     A promise row quotes what the consumer said (the contact's summary): who was shown it is logged."""
     if queue.row == "case":
+        from .keyset import NO_DUE
+
         for case in rows:
             case.waiting = selectors.waiting_on(case)
+            # Sorted by due time: the time itself, from the annotation (None: no clock running).
+            due = getattr(case, "due_key", None)
+            case.next_due = due if due is not None and due != NO_DUE else None
     elif queue.row == "promise":
         personal_data.accessed(user, [contact.case for contact in rows], "contacts")
     return rows

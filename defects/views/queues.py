@@ -8,13 +8,16 @@ from django.views.decorators.http import require_GET
 from .. import queues, roles
 
 
-def queue_sections(user) -> list[dict]:
+def queue_sections(user, ordering: str = "") -> list[dict]:
+    """Each queue's first rows and count; ordering 'due' sorts the queues of cases by the nearest due
+    time (the others keep their own order, a due order already)."""
     sections = []
     for queue in queues.queues_for(user):
-        rows = queue.rows(user)
+        order = queues.ordering_of(queue, ordering)
+        rows, _key = queues.ordered_rows(queue, user, order)
         count, capped = queues.capped_count(rows)
         sections.append({"queue": queue, "rows": queues.prepare(queue, list(rows[: queues.HOME_ROWS]), user),
-                         "count": count, "capped": capped, "more": count > queues.HOME_ROWS})
+                         "count": count, "capped": capped, "more": count > queues.HOME_ROWS, "ordering": order})
     return sections
 
 
@@ -33,8 +36,13 @@ def letters_ready(user) -> list[dict] | None:
 @login_required
 def home(request):
     user = request.user
+    ordering = queues.DUE if request.GET.get("ordering") == queues.DUE else ""
+    sections = queue_sections(user, ordering)
     return render(request, "defects/home.html", {
-        "sections": queue_sections(user),
+        "sections": sections,
+        "ordering": ordering,
+        # The sort switch only where a queue of cases is shown and the clocks are installed.
+        "may_sort_by_due": any(queues.sorts_by_due(s["queue"]) for s in sections),
         "letters_ready": letters_ready(user),
         "is_factory_only": roles.is_factory_only(user),
     })
@@ -47,11 +55,14 @@ def queue_page(request, name):
     queue = queues.QUEUES.get(name)
     if queue is None or not queues.may_see(user, queue):
         raise Http404("No such queue.")
-    rows = queue.rows(user)
+    ordering = queues.ordering_of(queue, request.GET.get("ordering"))
+    rows, key = queues.ordered_rows(queue, user, ordering)
     count, capped = queues.capped_count(rows)
     after = request.GET.get("after", "")
-    found, next_cursor = queues.page(rows, queue.key, after)
+    # Keyset on (key, id) in either ordering: the cursor holds the last row's key, O(page size).
+    found, next_cursor = queues.page(rows, key, after)
     return render(request, "defects/queue.html", {
         "queue": queue, "rows": queues.prepare(queue, found, user), "count": count, "capped": capped,
-        "next_cursor": next_cursor, "is_first": not after,
+        "next_cursor": next_cursor, "is_first": not after, "ordering": ordering,
+        "may_sort_by_due": queues.sorts_by_due(queue),
     })
