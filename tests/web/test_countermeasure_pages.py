@@ -139,5 +139,12 @@ def test_the_overdue_list_on_home_links_to_the_row_to_change(make_case, login, c
     case = make_case(State.APPROVED)  # the report's countermeasures are due 2026-12-01 and 12-05
     cm = first_cm(case)
     with time_machine.travel(datetime.datetime(2026, 12, 3, 12, 0, tzinfo=datetime.timezone.utc), tick=False):
-        home = text(login(cast["qa_kyu"]).get("/"))
-    assert f'href="/cases/{case.reference}/#cm-{cm.pk}"' in home
+        client = login(cast["qa_kyu"])
+        home = text(client.get("/"))
+        overdue = home[home.index('id="overdue-cms-h"'):]
+        assert f'href="/cases/{case.reference}/#cm-{cm.pk}"' in overdue
+        # The factory's "countermeasures due" queue links to the same row.
+        queue = text(client.get("/queues/countermeasures/"))
+        assert f'href="/cases/{case.reference}/#cm-{cm.pk}"' in queue
+        page = text(client.get(f"/cases/{case.reference}/"))
+        assert f'id="cm-{cm.pk}"' in page
