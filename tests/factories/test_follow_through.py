@@ -82,3 +82,16 @@ def test_the_owner_is_a_user_of_the_factory(make_case, cast):
     answer = client.patch(f"/api/countermeasures/{cm.pk}/", {"responsible": "qa_kyu"}, format="json")
     assert answer.status_code == 200 and answer.json()["responsible"] == "qa_kyu"
     assert Event.objects.filter(case=case, data__countermeasure=cm.pk, data__action="responsible").count() == 1
+
+
+def test_a_note_goes_on_the_timeline_with_the_change_and_alone_writes_nothing(make_case, cast):
+    case = make_case(State.APPROVED)
+    cm = first_cm(case)
+    client = token_client(cast["qa_kyu"])
+    assert client.patch(f"/api/countermeasures/{cm.pk}/", {"note": "Nothing to say."}, format="json").status_code == 200
+    assert not Event.objects.filter(case=case, data__countermeasure=cm.pk).exists()
+    answer = client.patch(f"/api/countermeasures/{cm.pk}/", {"done_date": timezone.localdate().isoformat(),
+                                                               "note": "Jig replaced on line 3."}, format="json")
+    assert answer.status_code == 200
+    event = Event.objects.get(case=case, data__countermeasure=cm.pk)
+    assert event.note.endswith("\nJig replaced on line 3.")
