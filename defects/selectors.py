@@ -5,7 +5,7 @@ learn that another factory's reference is in use.
 """
 
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Expression, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -68,10 +68,10 @@ def search(cases: QuerySet[DefectCase], user, q: str) -> QuerySet[DefectCase]:
         # A whole case or return reference, as read off a letter or a parcel: one index lookup.
         return cases.filter(exact)
     # (A return reference is only ever matched whole, above: a part of one is not a search.)
-    return cases.filter(pk__in=matching_ids(
+    return cases.filter(IdIn(matching_ids(
         case_condition=_case_condition(q, key),
         consumer_condition=_consumer_condition(q, key) if roles.sees_personal_data(user) else None,
-    ))
+    )))
 
 
 # pg_trgm serves `LIKE '%q%'` from 3 characters; `LIKE 'q%'` from 1 and `LIKE '%q'` from 2.
@@ -118,6 +118,38 @@ def _consumer_condition(q: str, key: str) -> Q:
     if keys.is_phone_like(q):
         condition |= Q(phone_digits__contains=keys.digits(q))
     return condition
+
+
+class IdIn(Expression):
+    """`id IN (subquery)`, written on PostgreSQL as `id = ANY(ARRAY(subquery))`.
+
+    The subquery (matching_ids) runs once, by its own indexes, and the cases are then fetched by
+    primary key however many matched. As `IN`, PostgreSQL makes it a join whose plan depends on how
+    many rows it guesses will match: for a common name (3,000 of 100,000 cases) it read the whole
+    case table to hash-join them (170 ms), where the primary key answers in a few ms."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, ids):
+        super().__init__(output_field=BooleanField())
+        self.id, self.ids = F("pk"), Subquery(ids)
+
+    def get_source_expressions(self):
+        return [self.id, self.ids]
+
+    def set_source_expressions(self, exprs):
+        self.id, self.ids = exprs
+
+    def as_sql(self, compiler, connection):
+        id_sql, id_params = compiler.compile(self.id)
+        ids_sql, ids_params = compiler.compile(self.ids)
+        return f"{id_sql} IN {ids_sql}", (*id_params, *ids_params)
+
+    def as_postgresql(self, compiler, connection):
+        id_sql, id_params = compiler.compile(self.id)
+        ids_sql, ids_params = compiler.compile(self.ids)
+        return f"{id_sql} = ANY(ARRAY{ids_sql})", (*id_params, *ids_params)
 
 
 def matching_ids(*, case_condition: Q | None = None, consumer_condition: Q | None = None,
@@ -325,7 +357,7 @@ def match_parcel(user, q: str) -> QuerySet[DefectCase]:
                        return_reference=return_reference)
     awaiting_first = SqlCase(When(state=State.AWAITING_RETURN, then=Value(0)), default=Value(1),
                              output_field=IntegerField())
-    return (cases.filter(pk__in=ids).annotate(_awaiting_first=awaiting_first)
+    return (cases.filter(IdIn(ids)).annotate(_awaiting_first=awaiting_first)
             .order_by("_awaiting_first", "received_at", "id"))
 
 
