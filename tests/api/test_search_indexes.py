@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from defects import selectors
 from defects.models import State
@@ -76,7 +77,10 @@ def test_a_part_of_a_reference_uses_the_trigram_index(cases, hotline, qa_kyu):
         assert "Bitmap Index Scan on case_reference_key_trgm" in explained, explained
         assert "Seq Scan" not in explained, explained
     # A factory user's search never reaches the consumer's table.
-    assert "defects_consumer" not in str(selectors.search(selectors.cases_for(qa_kyu), qa_kyu, "山田花子").query)
+    with CaptureQueriesContext(connection) as queries:
+        for q in ("山田花子", "8765-4321", cases.reference[-6:]):
+            list(selectors.search(selectors.cases_for(qa_kyu), qa_kyu, q))
+    assert not [query for query in queries if "defects_consumer" in query["sql"]], queries.captured_queries
 
 
 @pytest.mark.postgres
@@ -121,3 +125,14 @@ def test_full_width_half_width_and_kana_find_the_same_cases(api, cases):
                      ("天神ビル", "天神ﾋﾞﾙ"), ("ＫＹ３", "ky3", "Ky3"), ("ﾔﾏ", "やま", "ヤマ")]:
         answers = {frozenset(found(client, q)) for q in variants}
         assert len(answers) == 1 and cases.reference in answers.pop(), variants
+
+
+@pytest.mark.postgres
+def test_one_select_stays_a_semi_join_and_a_union_becomes_an_array(cases, hotline):
+    """A name touches the consumer's table only: PostgreSQL may walk the newest cases for a common one.
+    A UNION (a lot code could be kana too) is fetched by primary key (selectors.IdIn)."""
+    require_postgres()
+    name_sql = str(selectors.search(selectors.cases_for(hotline), hotline, "山田花子").query)
+    assert '"defects_defectcase"."id" IN (SELECT' in name_sql and "UNION" not in name_sql, name_sql
+    kana_sql = str(selectors.search(selectors.cases_for(hotline), hotline, "やまだ").query)
+    assert '"defects_defectcase"."id" = ANY(ARRAY(' in kana_sql and "UNION" in kana_sql, kana_sql
