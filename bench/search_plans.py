@@ -53,6 +53,6 @@ for label, q in queries.items():
         for _ in range(3):
             plan = queryset.explain(analyze=True)
             times.append(float(re.search(r"Execution Time: ([0-9.]+) ms", plan).group(1)))
-        scans = sorted(set(re.findall(rf"(Seq Scan on {BIG}|Bitmap Index Scan on {BIG}|Index Scan(?: Backward)? using {BIG})",
-                                      plan)))
+        scan_re = rf"(Seq Scan on {BIG}|Bitmap Index Scan on {BIG}|Index Scan(?: Backward)? using {BIG})"
+        scans = sorted(set(re.findall(scan_re, plan)))
         print(f"  {name}: {statistics.median(times):8.2f} ms, {len(list(queryset))} rows; {'; '.join(scans)}")
