@@ -15,7 +15,9 @@ class CaseFilter(django_filters.FilterSet):
         method="search", max_length=100,
         help_text="Forgiving search (any width, spaces, kana, case): reference, return reference, product code "
                   "or name, lot code; for roles that see personal data also the consumer's name, kana, e-mail, "
-                  "address and phone (any 4 or more consecutive digits).",
+                  "address and phone (any 4 or more consecutive digits). Three or more characters match anywhere "
+                  "in these; one or two match a name or kana at its start or end (a family or given name), a "
+                  "whole lot code, or a product's code or name.",
     )
 
     ordering = django_filters.CharFilter(
