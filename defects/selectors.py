@@ -108,7 +108,10 @@ def _case_condition(q: str, key: str) -> Q | None:
     except LotError:
         pass
     else:
-        conditions.append(Q(lot_key__contains=lot_key) if len(lot_key) >= TRIGRAM else Q(lot_key=lot_key))
+        # A lot code always carries a letter or a digit; a query of kana alone is a name. Searching
+        # the lot column for it would turn a common kana name into a UNION that fetches every match.
+        if any(c.isascii() and c.isalnum() for c in lot_key):
+            conditions.append(Q(lot_key__contains=lot_key) if len(lot_key) >= TRIGRAM else Q(lot_key=lot_key))
     # Products are master data (a few hundred rows): matched here, then by id.
     products = [pk for pk, code, name in Product.objects.values_list("pk", "code", "name")
                 if key in keys.normalise(code) or key in keys.normalise(name)]
