@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Decision(models.TextChoices):
@@ -69,7 +70,8 @@ class LotAlertRule(models.Model):
 
 class LotAlert(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        # A status, not the verb (the scan page's "Open" button is 開く).
+        OPEN = "open", pgettext_lazy("lot alert status", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         CLOSED = "closed", _("Closed")
 
