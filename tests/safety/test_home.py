@@ -131,3 +131,17 @@ def test_the_alert_page_lists_its_reports(client, cast, make_case):
     assert client.get(f"/safety/lot-alerts/{alert.pk}/").status_code == 404
     client.force_login(cast["hotline"])
     assert client.get(f"/safety/lot-alerts/{alert.pk}/").status_code == 403
+
+
+def test_the_alert_rule_reads_in_the_reader_language_whatever_it_was_written_in(make_case):
+    from django.utils import translation
+
+    case = make_case()
+    alert = LotAlert(product=case.product, lot_key="X", rule="30 日以内に 2 件（うち重大 1 件以上）")
+    with translation.override("en"):
+        assert alert.rule_label == "2 reports in 30 days, one critical"
+    alert.rule = "3 reports in 30 days"
+    with translation.override("ja"):
+        assert alert.rule_label == "30 日以内に 3 件"
+    alert.rule = "something else"
+    assert alert.rule_label == "something else"
