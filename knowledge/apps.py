@@ -18,6 +18,12 @@ class KnowledgeConfig(AppConfig):
 
         from defects import extensions
 
+        from .services import backfill_case_keys
+
+        # seed_volume writes cases in bulk, past the timeline handler above.
+        if backfill_case_keys not in extensions.BULK_BACKFILL:
+            extensions.BULK_BACKFILL.append(backfill_case_keys)
+
         # The QA manager's "make an answer of this" button on an approved case.
         if "knowledge/_case_panel.html" not in extensions.CASE_PANELS:
             extensions.CASE_PANELS.append("knowledge/_case_panel.html")

@@ -1,5 +1,7 @@
 """Writing articles (QA managers only) and the search keys of articles and cases."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -86,3 +88,67 @@ def index_case(case) -> None:
         CaseKey.objects.filter(case=case).delete()
         CaseKey.objects.bulk_create([CaseKey(case=case, key=k, count=min(n, 32767), received_at=case.received_at)
                                      for k, n in found.items()])
+
+
+# --- backfill ----------------------------------------------------------------------------------------
+
+REBUILD_BATCH = 500
+
+
+@functools.lru_cache(maxsize=2048)
+def _keys_of(description: str) -> tuple[tuple[str, int], ...]:
+    # Bulk-written cases repeat a few texts (seed_volume has six): tokenise each text once per run.
+    return tuple(sorted((k, min(n, 32767)) for k, n in text.keys(description).items()))
+
+
+def rebuild_case_keys(*, batch_size: int = REBUILD_BATCH, after: int = 0, only_missing: bool = True,
+                      progress=None) -> dict[str, int]:
+    """Write the search keys of cases that have none (cases from before the knowledge app, or written
+    in bulk without the timeline's dispatch); with only_missing=False, of every case (after a change
+    to knowledge.text). Each batch is one transaction over at most batch_size cases, read by keyset
+    on the primary key: memory stays O(batch) and an interrupted run resumes where it stopped (the
+    missing ones are still missing; or pass after=<the last id printed>). A case whose keys are
+    already right is left alone, so a second run writes nothing.
+
+    Returns {"cases": examined, "rewritten": cases whose keys were written, "keys": rows written,
+    "last_id": the last case examined}.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from defects.models import DefectCase
+
+    cases = DefectCase.objects.order_by("pk")
+    if only_missing:
+        cases = cases.filter(~Exists(CaseKey.objects.filter(case_id=OuterRef("pk"))))
+    totals = {"cases": 0, "rewritten": 0, "keys": 0, "last_id": after}
+    while True:
+        batch = list(cases.filter(pk__gt=totals["last_id"]).values_list("pk", "description", "received_at")[:batch_size])
+        if not batch:
+            return totals
+        ids = [pk for pk, _, _ in batch]
+        have: dict[int, set] = {}
+        for case_id, key, count, received_at in (CaseKey.objects.filter(case_id__in=ids)
+                                                 .values_list("case_id", "key", "count", "received_at")):
+            have.setdefault(case_id, set()).add((key, count, received_at))
+        stale, rows = [], []
+        for pk, description, received_at in batch:
+            want = {(key, count, received_at) for key, count in _keys_of(description or "")}
+            if want != have.get(pk, set()):
+                stale.append(pk)
+                rows += [CaseKey(case_id=pk, key=key, count=count, received_at=received_at) for key, count, _ in want]
+        if stale:
+            with transaction.atomic():
+                CaseKey.objects.filter(case_id__in=stale).delete()
+                CaseKey.objects.bulk_create(rows, batch_size=1000)
+        totals["cases"] += len(batch)
+        totals["rewritten"] += len(stale)
+        totals["keys"] += len(rows)
+        totals["last_id"] = ids[-1]
+        if progress:
+            progress(totals)
+
+
+def backfill_case_keys(stdout) -> None:
+    """defects.extensions.BULK_BACKFILL: the keys of the cases seed_volume wrote in bulk."""
+    totals = rebuild_case_keys()
+    stdout.write(f"  similar-case search keys written for {totals['rewritten']:,} cases")

@@ -26,6 +26,14 @@ class ArticleForm(forms.ModelForm):
         fields = ["title", "answer", "product", "category"]
         widgets = {"answer": forms.Textarea(attrs={"rows": 8})}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # as the other forms: the label alone, no colon
+        super().__init__(*args, **kwargs)
+        # The field is keyed by product code; the instance's initial value is its pk, which no option
+        # carries: without this the select showed no product and saving the form dropped it.
+        if self.instance.product_id:
+            self.initial["product"] = self.instance.product.code
+
 
 @login_required
 def article_list(request):

@@ -80,6 +80,10 @@ def _summary(case, language: str) -> dict:
         "cause_escape": investigation.consumer_escape,
         "findings": investigation.consumer_cause,
         "prevention": investigation.consumer_prevention,
+        # The opening paragraph thanks for a returned product and says whose product was examined:
+        # neither is true of a case that adopted another case's report, nor of one without a sample.
+        "adopted": bool(case.adopted_from_id),
+        "sample_returned": case.sample_received_at is not None,
     }
 
 

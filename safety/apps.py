@@ -12,8 +12,11 @@ class SafetyConfig(AppConfig):
 
         from . import handlers  # noqa: F401
         from .demo import seed
+        from .home import panel
         from .triage import fill_severity
 
         extensions.CASE_INTAKE.append(fill_severity)
         extensions.CASE_PANELS.append("safety/_case_safety.html")
         extensions.DEMO_STEPS.append(seed)
+        if panel not in extensions.HOME_PANELS:
+            extensions.HOME_PANELS.append(panel)

@@ -1,9 +1,13 @@
 """Safety reviews of critical cases (and the recall register they feed) and lot alerts."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Decision(models.TextChoices):
@@ -69,7 +73,8 @@ class LotAlertRule(models.Model):
 
 class LotAlert(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        # A status, not the verb (the scan page's "Open" button is 開く).
+        OPEN = "open", pgettext_lazy("lot alert status", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         CLOSED = "closed", _("Closed")
 
@@ -103,6 +108,23 @@ class LotAlert(models.Model):
 
     def __str__(self):
         return f"{self.product_id} {self.lot_key} {self.status}"
+
+    # The rule is stored as written in the language active when the alert opened (safety.lots.evaluate);
+    # pages show it in the reader's language when it has one of the two known shapes.
+    RULE_SHAPES = (
+        re.compile(r"^(?P<n>\d+) reports in (?P<days>\d+) days(?P<critical>, one critical)?$"),
+        re.compile(r"^(?P<days>\d+) 日以内に (?P<n>\d+) 件(?P<critical>（うち重大 1 件以上）)?$"),
+    )
+
+    @property
+    def rule_label(self) -> str:
+        for shape in self.RULE_SHAPES:
+            found = shape.match(self.rule or "")
+            if found:
+                text = (gettext("%(n)s reports in %(days)s days, one critical") if found["critical"]
+                        else gettext("%(n)s reports in %(days)s days"))
+                return text % {"n": int(found["n"]), "days": int(found["days"])}
+        return self.rule
 
 
 class LotAlertCase(models.Model):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("safety/reviews/<int:pk>/", views.review_detail, name="safety_review"),
     path("safety/recalls/", views.recall_register, name="safety_recalls"),
     path("safety/lot-alerts/", views.alert_list, name="safety_lot_alerts"),
+    path("safety/lot-alerts/<int:pk>/", views.alert_detail, name="safety_lot_alert"),
     path("safety/lot-alerts/<int:pk>/<str:action>/", views.alert_action, name="safety_lot_alert_action"),
     path("safety/cases/<str:reference>/severity/", views.case_severity, name="safety_case_severity"),
 ]

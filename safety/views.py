@@ -17,6 +17,7 @@ from defects.services import TransitionConflict
 
 from . import lots, services
 from .api import reviews_for
+from .home import time_left
 from .models import Decision, LotAlert, RecallClass, SafetyReview
 
 
@@ -37,8 +38,10 @@ def _errors(error: ValidationError) -> list[str]:
 def review_list(request):
     reviews = reviews_for(request.user)
     open_reviews = list(reviews.filter(status=SafetyReview.Status.OPEN).order_by("opened_at", "id")[:100])
+    now = timezone.now()
     for review in open_reviews:
         review.due_at = review.opened_at + services.REVIEW_WINDOW
+        review.time_left, review.overdue = time_left(review.due_at, now)
     decided = Paginator(reviews.filter(status=SafetyReview.Status.DECIDED).order_by("-decided_at", "-id"), 50) \
         .get_page(request.GET.get("page"))
     return render(request, "safety/review_list.html", {
@@ -72,10 +75,12 @@ def review_detail(request, pk: int):
             errors = _errors(error)
         except TransitionConflict as error:
             errors = [str(error)]
+    due_at = review.opened_at + services.REVIEW_WINDOW
+    left, overdue = time_left(due_at, timezone.now()) if review.status == SafetyReview.Status.OPEN else ("", False)
     return render(request, "safety/review_detail.html", {
         "review": review, "case": review.case, "errors": errors, "values": values,
         "may_decide": services.may_decide(request.user), "decisions": Decision.choices,
-        "recall_classes": RecallClass.choices, "due_at": review.opened_at + services.REVIEW_WINDOW},
+        "recall_classes": RecallClass.choices, "due_at": due_at, "time_left": left, "overdue": overdue},
         status=400 if errors else 200)
 
 
@@ -98,6 +103,19 @@ def alert_list(request):
 
 
 @login_required
+def alert_detail(request, pk: int):
+    """One alert with its reports (state, category, severity): what the plant investigates once."""
+    if not lots.may_see_alerts(request.user):
+        raise PermissionDenied(_("Lot alerts are for QA managers and the plant's QA."))
+    alert = lots.alerts_for(request.user).filter(pk=pk).first()
+    if alert is None:
+        raise Http404("No such lot alert.")
+    # An alert's reports are a handful (the lot's reports within the window): no pagination.
+    members = alert.memberships.select_related("case__product").order_by("case__received_at", "case_id")
+    return render(request, "safety/lot_alert_detail.html", {"a": alert, "cases": [m.case for m in members]})
+
+
+@login_required
 @require_POST
 def alert_action(request, pk: int, action: str):
     try:
@@ -113,6 +131,9 @@ def alert_action(request, pk: int, action: str):
             messages.error(request, message)
     except TransitionConflict as error:
         messages.error(request, str(error))
+    # Back to the page the form was on (the alert's own page or the list).
+    if request.POST.get("from") == "detail":
+        return redirect("safety_lot_alert", pk=pk)
     return redirect("safety_lot_alerts")
 
 

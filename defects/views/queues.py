@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .. import queues, roles
+from .. import extensions, queues, roles
 
 
 def queue_sections(user, ordering: str = "") -> list[dict]:
@@ -45,6 +45,9 @@ def home(request):
         "may_sort_by_due": any(queues.sorts_by_due(s["queue"]) for s in sections),
         "letters_ready": letters_ready(user),
         "is_factory_only": roles.is_factory_only(user),
+        # Sections the capabilities add (safety reviews, lot alerts), before the queues: they are the
+        # most urgent work of the people who see them.
+        "panels": [p for p in (panel(user) for panel in extensions.HOME_PANELS) if p],
     })
 
 

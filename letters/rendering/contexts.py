@@ -198,6 +198,9 @@ def prepare_apology_letter(ctx) -> dict:
         conclusion = "not_determined"  # the variant that claims nothing
     letter["conclusion"] = conclusion
     letter["defect"] = str(_get(summary, "defect"))
+    # Letters rendered before these keys existed read as before: an own investigation of a returned product.
+    letter["adopted"] = bool(_get(summary, "adopted", False))
+    letter["sample_returned"] = bool(_get(summary, "sample_returned", True))
     keys = ("examined", "findings", "manufacturing_process", "cause_occurrence",
             "cause_escape", "prevention")
     letter["sections"] = {k: _paragraphs(_get(summary, k)) for k in keys}

@@ -31,9 +31,11 @@
           ]
         },
         options: {
+          // Room above the plot: the 100% point of the cumulative line and the tallest bar were cut.
+          layout: { padding: { top: 8 } },
           plugins: { legend: { position: "bottom" } },
           scales: {
-            y: { beginAtZero: true, ticks: { precision: 0 } },
+            y: { beginAtZero: true, grace: "5%", ticks: { precision: 0 } },
             share: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
                      ticks: { callback: function (v) { return v + "%"; } } }
           }

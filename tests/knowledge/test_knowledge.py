@@ -144,3 +144,24 @@ def test_the_case_page_offers_the_qa_manager_the_draft_button(client_for, make_c
     assert f"/cases/{approved.reference}/knowledge/" not in hotline.get(f"/cases/{approved.reference}/").content.decode()
     intake = hotline.get("/cases/new/").content.decode()
     assert 'id="knowledge-suggestions"' in intake and "js/knowledge-suggest" in intake
+
+
+def test_the_edit_page_shows_the_article_product_and_saving_keeps_it(client_for, make_case, gum):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    approved = make_case(State.APPROVED)
+    qa = Client()
+    qa.login(username="qa_manager", password=PASSWORD)
+    qa.post(f"/cases/{approved.reference}/knowledge/")
+    article = Article.objects.get(source_case=approved)
+    assert article.product == gum
+    page = qa.get(f"/knowledge/{article.pk}/").content.decode()
+    assert f'<option value="{gum.code}" selected>' in page
+    # Saving the form as shown (the browser posts the selected option) keeps the product.
+    answer = qa.post(f"/knowledge/{article.pk}/", {"title": article.title, "answer": article.answer,
+                                                   "product": gum.code, "category": article.category})
+    assert answer.status_code == 302
+    article.refresh_from_db()
+    assert article.product == gum

@@ -100,3 +100,20 @@ def test_only_qa_managers_adopt_and_only_before_review(make_case, cast):
         assert adopt(cast[who], second, {"from_case": first.reference}).status_code == 403, who
     in_review = make_case(State.REPORT_REVIEW)
     assert adopt(cast["qa_manager"], in_review, {"from_case": first.reference}).status_code == 409
+
+
+@pytest.mark.parametrize("state,thanks", [(State.RECEIVED, False), (State.INVESTIGATING, True)])
+def test_the_adopted_letter_says_whose_product_was_examined(make_case, cast, state, thanks):
+    # This consumer's own product was not what the plant examined: the letter must not say so, and
+    # thanks them for sending it only if they did.
+    first = make_case(State.APPROVED, lot_code="KY2611A")
+    second = make_case(state, lot_code="KY2611A", **SECOND_CONSUMER)
+    assert adopt(cast["qa_manager"], second, {"from_case": first.reference}).status_code == 200
+    letter = Letter.objects.get(case=second, kind=Kind.APOLOGY_LETTER)
+    text = text_of(letter)
+    assert "同じ製品について寄せられたお申し出を受けて当工場にて調査を行い" in text
+    assert "お送りいただいた製品を当工場にて調査いたしました" not in text
+    assert ("製品をお送りいただきましたご協力に" in text) is thanks
+    # The first consumer's own letter still reads as an examination of the product they sent.
+    own = text_of(Letter.objects.get(case=first, kind=Kind.APOLOGY_LETTER))
+    assert "お送りいただいた製品を当工場にて調査いたしました" in own and "製品をお送りいただきましたご協力に" in own

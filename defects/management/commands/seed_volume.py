@@ -37,5 +37,9 @@ class Command(BaseCommand):
             call_command("seed_demo", verbosity=0)
         written = volume.seed(cases, years=years, seed=seed, chunk=chunk,
                               progress=lambda done: self.stdout.write(f"  {done:,} / {cases:,} cases"))
+        from defects import extensions
+
+        for backfill in extensions.BULK_BACKFILL:  # what the outbox handlers would have written
+            backfill(self.stdout)
         rows = ", ".join(f"{count:,} {name}" for name, count in written.items())
         self.stdout.write(self.style.SUCCESS(f"Added {rows} in {time.monotonic() - started:.1f} s."))

@@ -9,6 +9,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from defects import services
@@ -110,12 +111,39 @@ class Command(BaseCommand):
             article = knowledge.save_article(users["qa_manager"], title=title, answer=answer, category=category,
                                              product=Product.objects.filter(code=product_code).first())
             knowledge.publish(users["qa_manager"], article)
+        self._settle_clocks(now, rng)
         drafted = next((c for c in approved if c is not None and c.category == "packaging"), None)
         if drafted is not None:  # one draft from a case, waiting for review (never suggested)
             knowledge.draft_from_case(users["qa_manager"], drafted)
         self.stdout.write(self.style.SUCCESS(
             f"Insight demo: {DefectCase.objects.filter(store=MARK).count()} cases over six months, "
             f"{sum(1 for c in approved if c)} approved, {Article.objects.count()} answers."))
+
+    def _settle_clocks(self, now, rng):
+        """The history is played out today, so every stage of a case received months ago finished (or
+        still runs) months past its target, and the dashboard's service targets read all red. Give
+        the stages each old case has passed a plausible pace: most in time, some late. Resolution is
+        left as it is: an old case still open really is past its target."""
+        from clocks import services as clocks
+        from clocks.models import Clock, Name, State
+
+        old = now - datetime.timedelta(days=20)
+        settled = (Clock.objects.filter(case__store=MARK, started_at__lt=old, due_at__isnull=False)
+                   .exclude(name__in=[Name.RESOLUTION, Name.SAFETY_REVIEW])
+                   .filter(Q(outcome=State.BREACHED) | Q(outcome=State.RUNNING, due_at__lt=now))
+                   .select_related("case").order_by("pk"))
+        for clock in settled:
+            late = rng.random() < .15
+            at = clock.started_at + (clock.due_at - clock.started_at) * (rng.uniform(1.05, 1.5) if late
+                                                                          else rng.uniform(.3, .95))
+            with transaction.atomic():
+                if clock.outcome == State.RUNNING:
+                    clocks.stop(clock.case, clock.name, at)
+                else:
+                    Clock.objects.filter(pk=clock.pk).update(
+                        stopped_at=at, outcome=State.BREACHED if late else State.MET,
+                        breached_at=clock.breached_at if late else None)
+                    clocks.refresh_due(clock.case)
 
     def _investigate(self, case, users, rng):
         qa = users["qa_kyu"] if case.factory.code == "KYU" else users["qa_sai"]
