@@ -172,6 +172,13 @@ def adopt_report(case, by, from_case, reason="") -> DefectCase:
         if from_case.product_id != case.product_id:
             raise ValidationError({"from_case": [_("The case %(reference)s is about another product.") % {
                 "reference": from_case.reference}]})
+        # The letter pairs this consumer's complaint with the adopted cause: a packaging cause cannot
+        # answer a report of foreign matter.
+        if source.category != case.category:
+            raise ValidationError({"from_case": [_(
+                "The case %(reference)s is about another kind of defect (%(category)s); its report "
+                "cannot answer this one.") % {"reference": from_case.reference,
+                                              "category": source.get_category_display()}]})
         if from_case.state not in ADOPTABLE_SOURCE_STATES:
             raise ValidationError({"from_case": [_("The report of case %(reference)s is not approved.") % {
                 "reference": from_case.reference}]})

@@ -69,6 +69,7 @@ def test_a_case_that_adopted_passes_on_the_original_report(make_case, cast):
 
 @pytest.mark.parametrize("source,message", [  # in Japanese, the API's default language
     ("other_product", "別の商品"),
+    ("other_category", "別の種類の不具合"),
     ("not_approved", "まだ承認されていません"),
     ("unknown", "この番号の案件はありません。"),
     ("itself", "自分自身"),
@@ -77,6 +78,8 @@ def test_bad_from_case_is_400_naming_the_field(make_case, cast, chocolate, sourc
     second = make_case()
     reference = {
         "other_product": lambda: make_case(State.APPROVED, product=chocolate).reference,
+        "other_category": lambda: make_case(State.APPROVED, category="foreign_matter"
+                                            if second.category != "foreign_matter" else "packaging").reference,
         "not_approved": lambda: make_case(State.INVESTIGATING).reference,
         "unknown": lambda: "D-2026-999999",
         "itself": lambda: second.reference,
