@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,13 +28,17 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+from accounts.models import ApiToken  # noqa: E402
 
-from defects import followups, keyset  # noqa: E402
+from defects import followups, keyset, queues  # noqa: E402
 from defects.models import Consumer, Contact, DefectCase, Shipment  # noqa: E402
 from defects.views import pages, routing  # noqa: E402
 
 USERS = ("hotline", "qa_manager", "mailroom", "qa_kyu", "admin")
+QUEUE_USERS = (("urgent", "hotline"), ("promises", "hotline"), ("new", "hotline"), ("late_returns", "hotline"),
+               ("delivered", "hotline"), ("to_ship", "mailroom"), ("returns_in", "mailroom"),
+               ("samples", "qa_kyu"), ("investigations", "qa_kyu"), ("countermeasures", "qa_kyu"),
+               ("review", "qa_manager"), ("unrouted", "qa_manager"))
 
 
 def drf_cursor(position) -> str:
@@ -46,7 +50,7 @@ def prepare(_payload):
     tokens, sessions = {}, {}
     for name in USERS:
         user = User.objects.get(username=name)
-        tokens[name] = Token.objects.get_or_create(user=user)[0].key
+        tokens[name] = ApiToken.objects.create(user)[1]  # knox: (instance, the token in clear)
         client = Client()
         client.force_login(user)
         sessions[name] = client.cookies["sessionid"].value
@@ -55,6 +59,9 @@ def prepare(_payload):
     returned = Shipment.objects.filter(direction="return").exclude(reference="").order_by("-id").first()
     consumer = Consumer.objects.order_by("-id").first()
     digits = "".join(ch for ch in consumer.phone if ch.isdigit())
+    # A consumer in the middle of the table: a name that is neither the newest nor unique.
+    someone = Consumer.objects.filter(case_id=middle["pk"]).first() or consumer
+    name, kana = quote(someone.name), quote(someone.name_kana or someone.name)
     ref = middle["reference"]
     api, page, adm, one = "api", "page", "admin", "none"
     rows = [
@@ -67,6 +74,14 @@ def prepare(_payload):
         ("API search: case reference", f"/api/cases/?q={ref}&", "hotline", api),
         ("API search: return reference", f"/api/cases/?q={returned.reference}&", "hotline", api),
         ("API search: phone digits (trigram: lead)", f"/api/cases/?q={digits}&", "hotline", api),
+        ("API search: name", f"/api/cases/?q={name}&", "hotline", api),
+        ("API search: kana", f"/api/cases/?q={kana}&", "hotline", api),
+        ("API search: phone, last 4 digits", f"/api/cases/?q={digits[-4:]}&", "hotline", api),
+        ("API cases ?ordering=due", "/api/cases/?ordering=due&", "hotline", api),
+        ("API overdue countermeasures", "/api/countermeasures/?overdue=true&", "qa_manager", one),
+        ("API safety reviews", "/api/safety-reviews/?", "qa_manager", one),
+        ("API lot alerts", "/api/lot-alerts/?", "qa_manager", one),
+        ("API notifications", "/api/notifications/?", "hotline", one),
         ("API unrouted (QA manager)", "/api/cases/unrouted/?", "qa_manager", one),
         ("API timeline of a case", f"/api/cases/{ref}/events/?", "hotline", one),
         ("API contacts of a case", f"/api/cases/{ref}/contacts/?", "hotline", one),
@@ -76,6 +91,15 @@ def prepare(_payload):
         ("page: case list ?state=open", "/cases/?state=open&", "hotline", page),
         ("page: case list ?category=foreign_matter", "/cases/?category=foreign_matter&", "hotline", page),
         ("page: case list, search reference", f"/cases/?q={ref}&", "hotline", page),
+        ("page: case list, search name", f"/cases/?q={name}&", "hotline", page),
+        ("page: case list, search phone 4 digits", f"/cases/?q={digits[-4:]}&", "hotline", page),
+        ("page: case list ?ordering=due", "/cases/?ordering=due&", "hotline", page),
+        *[(f"page: queue {queue}", f"/queues/{queue}/?", who, page) for queue, who in QUEUE_USERS],
+        ("page: queue urgent ?ordering=due", "/queues/urgent/?ordering=due&", "hotline", page),
+        ("page: safety reviews", "/safety/?", "qa_manager", one),
+        ("page: lot alerts", "/safety/lot-alerts/?", "qa_manager", one),
+        ("page: recall register", "/safety/recalls/?", "qa_manager", one),
+        ("page: notifications", "/notifications/?", "hotline", one),
         ("page: unrouted (QA manager)", "/unrouted/?", "qa_manager", page),
         ("page: home, hotline", "/?", "hotline", page),
         ("page: home, QA manager", "/?", "qa_manager", page),
@@ -104,7 +128,8 @@ def prepare(_payload):
 
 def _sized(size):
     pages.PAGE_SIZE = size
-    pages.QUEUE_LIMIT = size
+    queues.PAGE_SIZE = size
+    queues.HOME_ROWS = size
     routing.UNROUTED_LIMIT = size
     for model_admin in admin.site._registry.values():
         model_admin.list_per_page = size
@@ -176,6 +201,11 @@ def explain(_payload):
     at, pk = middle["received_at"], middle["pk"]
     from defects import selectors
 
+    hotline = get_user_model().objects.get(username="hotline")
+    someone = Consumer.objects.filter(case_id=pk).first() or Consumer.objects.order_by("-id").first()
+    searches = (("name", someone.name), ("kana", someone.name_kana or someone.name),
+                ("phone, last 4 digits", "".join(c for c in someone.phone if c.isdigit())[-4:]),
+                ("part of a reference", ref[-6:]))
     base = DefectCase.objects.select_related("product", "factory", "line", "consumer")
     plans = {
         "case list, first page": base.order_by("-received_at", "-id")[:26],
@@ -186,6 +216,8 @@ def explain(_payload):
         "capped count": DefectCase.objects.order_by()[:1001],
         "search: case reference": base.filter(selectors.exact_reference_filter(ref))[:26],
         "search: return reference": base.filter(selectors.exact_reference_filter(returned.reference))[:26],
+        **{f"search: {what}": selectors.search(selectors.cases_for(hotline), hotline, q).order_by(
+            "-received_at", "-id")[:26] for what, q in searches},
         "sweep: late returns": followups.overdue_returns(),
         "sweep: overdue follow-ups": followups.overdue_follow_ups(),
     }
@@ -197,7 +229,7 @@ def explain(_payload):
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
             lines = [row[0] for row in cursor.fetchall()]
-        out[name] = "\n".join(lines[:14])
+        out[name] = "\n".join(lines[:18])
     return out
 
 
