@@ -1,12 +1,12 @@
-"""The defect case, its state machine, its timeline (stage log), contacts (case.py) and its
-parcels (parcels.py). Import from `defects.models`."""
+"""The defect case, its state machine and its timeline (case.py), the consumer and contacts
+(people.py), its parcels (parcels.py). Import from `defects.models`."""
 
 from .case import (
-    TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, Consumer, ConsumerAddressHistory, Contact,
-    ContactSummary, DefectCase, Event, ForeignMatterKind, Hazard, Language, LotDateKind, ReferenceCounter, Severity,
-    State,
+    TRANSITION_NAMES, AppendOnlyQuerySet, Carrier, Category, Channel, DefectCase, Event, ForeignMatterKind, Hazard,
+    LotDateKind, ReferenceCounter, Severity, State,
 )
 from .outbox import Delivery, PendingDispatch
+from .people import Consumer, ConsumerAddressHistory, Contact, ContactSummary, Language
 from .parcels import RedirectRequest, ReplacementItem, Shipment, ShipmentEvent, ShippingCarrier
 
 __all__ = [
