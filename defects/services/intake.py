@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import roles
 from ..models import Consumer, Contact, DefectCase, Event, ReferenceCounter
 from ..timeline import record as _log
+from ..timeline import record_many as _log_many
 from ..references import format_case_reference
 from ._base import TransitionConflict
 
@@ -76,16 +77,20 @@ def open_case(by, cleaned: dict) -> DefectCase:
             language=cleaned.get("consumer_language") or "ja",
             email_updates=bool(cleaned.get("consumer_email_updates")),
         )
-        _log(case, by, Event.Kind.CREATED, to_state=case.state,
-             data={"channel": case.channel, "urgent": case.urgent, "severity": case.severity,
-                   "factory": case.factory.code if case.factory else None})
         # The intake call itself is the first contact with the consumer: what they told us, when, how.
         contact = Contact.objects.create(
             case=case, by=by, at=received_at, channel=INTAKE_CONTACT_CHANNEL.get(case.channel, Contact.Channel.PHONE),
             direction=Contact.Direction.INBOUND, summary=case.description,
         )
-        _log(case, by, Event.Kind.CONTACT, note=contact.summary,
-             data={"channel": contact.channel, "direction": contact.direction, "intake": True}, contact=contact)
+        # The case's first two timeline lines (and their outbox rows) in one INSERT each, in this order.
+        actor = by if by is not None and by.is_authenticated else None
+        _log_many([
+            Event(case=case, actor=actor, kind=Event.Kind.CREATED, to_state=case.state,
+                  data={"channel": case.channel, "urgent": case.urgent, "severity": case.severity,
+                        "factory": case.factory.code if case.factory else None}),
+            Event(case=case, actor=actor, kind=Event.Kind.CONTACT, note=contact.summary, contact=contact,
+                  data={"channel": contact.channel, "direction": contact.direction, "intake": True}),
+        ])
     return case
 
 
