@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import scale  # noqa: E402
 from scale import load, pct, request  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +92,22 @@ def stop(process: subprocess.Popen):
         os.killpg(process.pid, signal.SIGKILL)
 
 
+_scale_body = scale.intake_body
+FAMILY = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田")
+GIVEN = ("太郎", "花子", "一郎", "恵子", "翔太", "美咲", "健", "陽菜", "大輔", "由美", "蓮", "葵")
+
+
+def caller_body(run: str, i: int) -> dict:
+    """bench/scale.py's intake body from a different caller each time (a launch day's calls are
+    different people): with one phone number for every case, the repeat-caller lookup of each
+    intake matches every case of every earlier run, and the runs stop being comparable."""
+    body = _scale_body(run, i)
+    salt = sum(map(ord, run)) % 9000 + 1000
+    body["consumer"] = {**body["consumer"], "phone": f"090-{salt}-{i % 10000:04d}",
+                        "name": f"{FAMILY[i % 12]}\u3000{GIVEN[(i // 12) % 12]}{GIVEN[(i // 144) % 12]}"}
+    return body
+
+
 def drain(db: str, since: str, limit: float = 300) -> float:
     """Wait until the worker has dispatched every event of this run (no PendingDispatch row written
     since `since` is left), so that the next run does not share the machine with the backlog."""
@@ -112,7 +129,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=2, help="no-op then intake, this many times")
     parser.add_argument("--broker", default="", help="REDIS_URL for the server (default: tasks inline)")
     parser.add_argument("--worker", action="store_true", help="with --broker: run a Celery worker too")
+    parser.add_argument("--same-caller", action="store_true",
+                        help="every intake from one consumer, as bench/scale.py sends them")
     args = parser.parse_args()
+    if not args.same_caller:
+        scale.intake_body = caller_body  # load() builds its bodies with it
 
     print(f"load average before: {os.getloadavg()}")
     env = env_for(args.db, args.broker)
