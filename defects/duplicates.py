@@ -35,7 +35,16 @@ def possible_duplicates(*, phone: str = "", name: str = "", postal_code: str = "
                         now=None) -> list[dict]:
     """[{reference, state, received_at, match}] newest first; `match` is 'phone' or 'name_postal_code'
     (a case matching both is listed once, as 'phone')."""
-    phone_key, name_key, postal_key = _phone_key(phone), search.normalise(name), _postal_key(postal_code)
+    return _by_keys(_phone_key(phone), search.normalise(name), _postal_key(postal_code), exclude=exclude, now=now)
+
+
+def of_consumer(consumer, *, exclude=None, now=None) -> list[dict]:
+    """possible_duplicates of a consumer just saved by intake, from the keys Consumer.save() wrote
+    (the form has normalised the phone and postal code already: no second parse per intake)."""
+    return _by_keys(consumer.phone_digits, consumer.name_key, consumer.postal_code, exclude=exclude, now=now)
+
+
+def _by_keys(phone_key: str, name_key: str, postal_key: str, *, exclude=None, now=None) -> list[dict]:
     conditions = {}
     if phone_key:
         conditions["phone"] = Q(consumer__phone_digits=phone_key)
