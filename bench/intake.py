@@ -14,8 +14,14 @@ before and after (rerun when the machine was busy).
 Like bench/scale.py, the server runs without REDIS_URL: Celery tasks run inline, so the outbox
 handlers of the new case's events (clocks, safety, knowledge, notifications, webhooks) run in the
 intake request after its commit. `--broker redis://127.0.0.1:6379/6` measures the production shape
-instead (the handlers then run in a worker, which `--worker` starts on the same machine, so their
-CPU is still paid for here).
+instead: the handlers run in a Celery worker, which `--worker` starts on the same machine (its CPU
+is paid for during the intake runs; before each run the bench waits until the worker has caught up,
+and says how long that took). Without `--worker` it measures the request alone (workers on other
+machines); the events then wait in the queue (`redis-cli -n 6 del h_intake_bench-bench`, and the
+redispatch sweep, clear them).
+
+Bodies come from a different caller each time (--same-caller: bench/scale.py's one consumer).
+To profile one intake: bench/intake_profile.py.
 """
 
 from __future__ import annotations
