@@ -3,8 +3,7 @@
     timeline.record(...)            # in the action's transaction: the event + a PendingDispatch row
     on commit -> tasks.dispatch(event_id)
         for each handler subscribed to the event's kind (registered in an AppConfig.ready()):
-            in a savepoint of the event's one transaction: a Delivery(event, handler) row + whatever
-            the handler writes (a failing handler's savepoint alone is rolled back)
+            in its own transaction: a Delivery(event, handler) row + whatever the handler writes
         all delivered -> the PendingDispatch row is deleted
     beat -> tasks.redispatch_undelivered()   # a broker outage or a failing handler loses nothing
 
@@ -94,30 +93,24 @@ def dispatch(event_id: int) -> bool:
     if event is None:
         return True
     errors = []
-    # One transaction (one commit) for the event, each handler in a savepoint of it: a failing
-    # handler's Delivery row and writes are rolled back alone and it is retried later, as before;
-    # the others' work commits together, with the PendingDispatch row's deletion when all are done.
-    # A commit per handler made an intake's events cost about fifteen commits (issue 11).
-    with transaction.atomic():
-        for handler in handlers_for(event.kind):
-            try:
-                with transaction.atomic():
-                    try:
-                        # First, so a concurrent run of the same handler waits on this unique row and
-                        # then skips it (PostgreSQL), instead of doing the work a second time.
-                        with transaction.atomic():
-                            Delivery.objects.create(event_id=event.pk, handler=handler.name)
-                    except IntegrityError:
-                        continue  # handled before (or by a concurrent run that committed)
-                    handler.func(event)
-            except Exception as error:  # noqa: BLE001 - one handler's failure must not block the others
-                logger.exception("Outbox handler %s failed on event %s", handler.name, event.pk)
-                errors.append(f"{handler.name}: {error!r}"[:500])
-        if not errors:
-            PendingDispatch.objects.filter(event_id=event.pk).delete()
+    for handler in handlers_for(event.kind):
+        try:
+            with transaction.atomic():
+                try:
+                    # First, so a concurrent run of the same handler waits on this unique row and
+                    # then skips it (PostgreSQL), instead of doing the work a second time.
+                    with transaction.atomic():
+                        Delivery.objects.create(event_id=event.pk, handler=handler.name)
+                except IntegrityError:
+                    continue  # handled before (or by a concurrent run that committed)
+                handler.func(event)
+        except Exception as error:  # noqa: BLE001 - one handler's failure must not block the others
+            logger.exception("Outbox handler %s failed on event %s", handler.name, event.pk)
+            errors.append(f"{handler.name}: {error!r}"[:500])
     if errors:
         _postpone(event.pk, "\n".join(errors))
         return False
+    PendingDispatch.objects.filter(event_id=event.pk).delete()
     return True
 
 
