@@ -10,12 +10,16 @@ longer matches. So every way of changing a password (the admin, `manage.py chang
 """
 
 from django.db import models
+from django.utils import timezone
 from knox.models import AbstractAuthToken, AuthTokenManager
 
 
 class ApiTokenManager(AuthTokenManager):
     def create(self, user, *args, **kwargs):
         kwargs.setdefault("password_fingerprint", user.get_session_auth_hash())
+        # The user's expired tokens go when a new one is issued (knox deleted them on every request,
+        # a query per API call; accounts.auth still refuses and deletes an expired token sent to it).
+        self.filter(user=user, expiry__lt=timezone.now()).delete()
         return super().create(user, *args, **kwargs)
 
 

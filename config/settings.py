@@ -364,6 +364,9 @@ if CACHE_URL and "CACHES" not in globals():
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
 # bench/scale.py only: mounts a no-op JSON view (config/bench.py) to measure intake against.
 HITOTSUBU_BENCH = env_bool("HITOTSUBU_BENCH", False)
+# Products, plant codes, factories and lines are read once per process and kept this many seconds
+# (factories.masterdata): an edit in the admin reaches the other server processes within them.
+HITOTSUBU_MASTER_DATA_SECONDS = float(os.environ.get("HITOTSUBU_MASTER_DATA_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

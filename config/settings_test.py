@@ -15,3 +15,7 @@ from .settings import *  # noqa: E402,F403
 # otherwise be the broker's Redis database: a test's cache.clear() (throttle and status-page counters)
 # would flush the queue the real Celery worker reads, and the xdist processes would share counters.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hitotsubu-tests"}}
+
+# Master data from the database on every intake: a test that changes a product with .update() or
+# rolls back sees its own rows (tests/factories/test_masterdata.py turns the snapshot on).
+HITOTSUBU_MASTER_DATA_SECONDS = 0

@@ -6,7 +6,7 @@ this module check the role.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from . import addressing, search
@@ -35,7 +35,16 @@ def possible_duplicates(*, phone: str = "", name: str = "", postal_code: str = "
                         now=None) -> list[dict]:
     """[{reference, state, received_at, match}] newest first; `match` is 'phone' or 'name_postal_code'
     (a case matching both is listed once, as 'phone')."""
-    phone_key, name_key, postal_key = _phone_key(phone), search.normalise(name), _postal_key(postal_code)
+    return _by_keys(_phone_key(phone), search.normalise(name), _postal_key(postal_code), exclude=exclude, now=now)
+
+
+def of_consumer(consumer, *, exclude=None, now=None) -> list[dict]:
+    """possible_duplicates of a consumer just saved by intake, from the keys Consumer.save() wrote
+    (the form has normalised the phone and postal code already: no second parse per intake)."""
+    return _by_keys(consumer.phone_digits, consumer.name_key, consumer.postal_code, exclude=exclude, now=now)
+
+
+def _by_keys(phone_key: str, name_key: str, postal_key: str, *, exclude=None, now=None) -> list[dict]:
     conditions = {}
     if phone_key:
         conditions["phone"] = Q(consumer__phone_digits=phone_key)
@@ -48,9 +57,13 @@ def possible_duplicates(*, phone: str = "", name: str = "", postal_code: str = "
     cases = DefectCase.objects.filter(recent)
     if exclude is not None:
         cases = cases.exclude(pk=exclude.pk)
-    found: dict[str, dict] = {}
-    for match, condition in conditions.items():
-        rows = cases.filter(condition).order_by("-received_at", "-id").values("reference", "state", "received_at")
-        for row in rows[:LIMIT]:
-            found.setdefault(row["reference"], {**row, "match": match})
-    return sorted(found.values(), key=lambda row: row["received_at"], reverse=True)[:LIMIT]
+    # One query (each condition has its index on the consumer): the newest LIMIT of either kind are
+    # the newest LIMIT of all, and a case matching both says 'phone', the first condition.
+    either = Q()
+    for condition in conditions.values():
+        either |= condition
+    match = Case(*(When(condition, then=Value(name)) for name, condition in conditions.items()),
+                 output_field=CharField())
+    rows = (cases.filter(either).annotate(match=match).order_by("-received_at", "-id")
+            .values("reference", "state", "received_at", "match")[:LIMIT])
+    return list(rows)

@@ -88,6 +88,20 @@ def clean_active_carrier(value: str) -> str:
     return value
 
 
+class MasterDataChoiceField(forms.ModelChoiceField):
+    """A product or factory by its code, from factories.masterdata when it is there (no query per
+    intake); a code it does not know is looked up in the database as a ModelChoiceField does."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value not in self.empty_values:
+            from factories import masterdata
+
+            found = (masterdata.product if self.queryset.model is Product else masterdata.factory)(value)
+            if found is not None:
+                return found
+        return super().to_python(value)
+
+
 class CaseIntakeForm(CleanTextForm):
     """What the hotline types while the consumer is on the phone."""
 
@@ -101,7 +115,7 @@ class CaseIntakeForm(CleanTextForm):
     consumer_language = forms.ChoiceField(label=_("Letter language"), choices=Language.choices, initial="ja")
     # Consent to short e-mails at sample arrival and when the replacement is sent (notifications.consumer).
     consumer_email_updates = forms.BooleanField(label=_("Wants e-mail updates"), required=False)
-    product = forms.ModelChoiceField(
+    product = MasterDataChoiceField(
         label=_("Product"), queryset=Product.objects.all(), to_field_name="code",
         error_messages={"invalid_choice": _("Unknown product.")},
     )
@@ -119,7 +133,7 @@ class CaseIntakeForm(CleanTextForm):
     foreign_matter_kind = forms.ChoiceField(label=_("Kind of foreign matter"),
                                             choices=[("", "---")] + ForeignMatterKind.choices, required=False)
     undeclared_allergen = forms.BooleanField(label=_("Allergen not declared on the label"), required=False)
-    factory = forms.ModelChoiceField(
+    factory = MasterDataChoiceField(
         label=_("Factory"), queryset=Factory.objects.all(), to_field_name="code", required=False,
         error_messages={"invalid_choice": _("Unknown factory.")},
     )

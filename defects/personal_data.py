@@ -71,9 +71,10 @@ def mask(case, text: str) -> str:
     return text
 
 
-def findings(consumer: dict, text: str) -> list[str]:
+def findings(consumer, text: str) -> list[str]:
     """Which kinds of the consumer's personal data the text quotes (for the warning before saving).
-    `consumer` has the Consumer's field names: name, name_kana, postal_code, address, phone, email."""
+    `consumer` has the Consumer's field names: name, name_kana, postal_code, address, phone, email
+    (a mapping, or the Consumer itself, whose patterns are then built once for several texts)."""
     found: list[str] = []
     if not text:
         return found
@@ -84,7 +85,7 @@ def findings(consumer: dict, text: str) -> list[str]:
     return found
 
 
-def warnings_for(consumer: dict, texts: dict[str, str]) -> list[dict]:
+def warnings_for(consumer, texts: dict[str, str]) -> list[dict]:
     """For the operator before (page) or after (API) saving: per free-text field that factory users
     will read, which personal data it quotes. [{"field", "kinds", "message"}], empty when none."""
     warnings = []

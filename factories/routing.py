@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from factories import lots
+from factories import lots, masterdata
 from factories.models import Factory, Line, Product
 
 
@@ -33,7 +33,20 @@ class Routing:
 
 
 def _plant_codes(product: Product) -> dict[str, str]:
+    data = masterdata.current()  # read once per process for a while, not per case (issue 11)
+    if data is not None and product.code in data.products:
+        return data.plant_codes.get(product.pk, {})
     return {p.code: p.factory.code for p in product.plant_codes.select_related("factory")}
+
+
+def _factory(code: str) -> Factory | None:
+    return masterdata.factory(code) or Factory.objects.filter(code=code).first()
+
+
+def _line(factory: Factory, code: str) -> Line | None:
+    data = masterdata.current()
+    found = data.lines.get((factory.pk, code)) if data is not None else None
+    return found or Line.objects.filter(factory=factory, code=code).first()
 
 
 def route(product: Product, lot_code: str) -> Routing:
@@ -56,7 +69,7 @@ def route(product: Product, lot_code: str) -> Routing:
     except lots.LotError as error:
         return _unrouted(_("Lot code %(lot)r not read: %(error)s") % {"lot": text, "error": error})
 
-    factory = Factory.objects.filter(code=info.factory_code).first()
+    factory = _factory(info.factory_code)
     if factory is None:
         # A plant code pointing at a factory code that is not in the master data (set-up error).
         return _unrouted(_("Plant code %(plant)s names factory %(code)s, which does not exist.")
@@ -64,7 +77,7 @@ def route(product: Product, lot_code: str) -> Routing:
     notes = [_("Lot %(lot)s: plant %(plant)s.") % {"lot": info.lot_code, "plant": info.plant_code}]
     line = None
     if info.line:
-        line = Line.objects.filter(factory=factory, code=info.line).first()
+        line = _line(factory, info.line)
         if line is None:
             notes.append(_("Line %(line)s is not a line of %(factory)s.") % {"line": info.line, "factory": factory.code})
     if info.date and info.date_precision == "month":

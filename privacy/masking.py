@@ -174,7 +174,13 @@ def find(consumer, text: str) -> list[str]:
     """The kinds of personal data the text quotes, in a fixed order (for the operator's warning)."""
     if not text:
         return []
-    kinds = {kind for _s, _e, kind in patterns_for(consumer).spans(fold(text)[0])}
+    if isinstance(consumer, dict):
+        patterns = patterns_for(consumer)
+    else:  # a Consumer: its patterns are built once (as mask_for_case keeps them), not per text
+        patterns = getattr(consumer, "_privacy_patterns", None)
+        if patterns is None:
+            patterns = consumer._privacy_patterns = patterns_for(consumer)
+    kinds = {kind for _s, _e, kind in patterns.spans(fold(text)[0])}
     return [kind for kind in ("name", "kana", "phone", "email", "address") if kind in kinds]
 
 

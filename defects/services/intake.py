@@ -10,18 +10,20 @@ from django.utils.translation import gettext as _
 from .. import roles
 from ..models import Consumer, Contact, DefectCase, Event, ReferenceCounter
 from ..timeline import record as _log
+from ..timeline import record_many as _log_many
 from ..references import format_case_reference
 from ._base import TransitionConflict
 
 
 def _next_reference(year: int) -> str:
-    """The year's next case number, in one statement (an upsert on the year's counter row).
+    """The year's next case number: unique, never reused (an intake rolled back leaves a gap).
 
-    Call inside the intake's transaction: the row stays locked until commit, so two intakes never
-    get the same number, and a number is never reused (an intake rolled back leaves a gap, as
-    before). One round trip instead of get_or_create + SELECT FOR UPDATE + UPDATE; measured against
-    a PostgreSQL sequence per year, the lock is held for the three inserts that follow only, which
-    the surge does not feel (bench/scale.py)."""
+    PostgreSQL: a sequence per year (`defects_case_number_2026`), created by the year's first
+    intake. nextval() takes no lock, so concurrent intakes no longer queue behind the counter row
+    from their first insert to their commit (bench/intake.py measures it). Elsewhere (SQLite, one
+    writer at a time anyway): one upsert on the year's ReferenceCounter row."""
+    if connection.vendor == "postgresql":
+        return format_case_reference(year, _sequence_next(year))
     table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -29,6 +31,73 @@ def _next_reference(year: int) -> str:
             f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last", [year])
         number = cursor.fetchone()[0]
     return format_case_reference(year, number)
+
+
+SEQUENCE_PREFIX = "defects_case_number_"
+_SEQUENCE_LOCK = 0x48_49_54_4F  # pg_advisory_xact_lock(class, year): the year's sequence is being made
+
+
+def _sequence_name(year: int) -> str:
+    return f"{SEQUENCE_PREFIX}{int(year)}"
+
+
+def _sequence_next(year: int) -> int:
+    name = _sequence_name(year)
+    with connection.cursor() as cursor:
+        # One round trip; NULL (not an error, which would break the transaction) when the year has
+        # no sequence yet. The text->regclass cast is resolved when the CASE reaches it.
+        cursor.execute("SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL ELSE nextval(%s::text::regclass) END",
+                       [name, name])
+        number = cursor.fetchone()[0]
+        if number is None:
+            # The year's first case: one intake makes the sequence (the others wait for its commit
+            # on the lock), starting after every number the counter or a stored case already has.
+            # Made in the intake's transaction: rolled back with it, made again by the next one.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_SEQUENCE_LOCK, int(year)])
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is None:
+                start = _last_number_used(year) + 1
+                cursor.execute(f"CREATE SEQUENCE {connection.ops.quote_name(name)} START WITH {int(start)}")
+            cursor.execute("SELECT nextval(%s::text::regclass)", [name])
+            number = cursor.fetchone()[0]
+    return number
+
+
+def _last_number_used(year: int) -> int:
+    from django.db.models import BigIntegerField, Max
+    from django.db.models.functions import Cast, Substr
+
+    counted = ReferenceCounter.objects.filter(year=year).values_list("last", flat=True).first() or 0
+    prefix = format_case_reference(year, 1)[:-6]  # 'D-2026-'
+    stored = (DefectCase.objects.filter(reference__startswith=prefix)
+              .aggregate(m=Max(Cast(Substr("reference", len(prefix) + 1), BigIntegerField())))["m"] or 0)
+    return max(counted, stored)
+
+
+def last_reference_numbers() -> dict[int, int]:
+    """{year: last number handed out by the year's sequence} (PostgreSQL; {} elsewhere): what
+    seed_volume must number after, besides the counters."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sequencename, last_value FROM pg_sequences "
+                       "WHERE schemaname = current_schema() AND sequencename LIKE %s",
+                       [SEQUENCE_PREFIX.replace("_", r"\_") + "%"])
+        rows = cursor.fetchall()
+    return {int(name[len(SEQUENCE_PREFIX):]): last or 0 for name, last in rows
+            if name[len(SEQUENCE_PREFIX):].isdigit()}
+
+
+def sync_reference_sequences(counters: dict[int, int]) -> None:
+    """After numbers were written without the sequence (seed_volume): each existing year sequence
+    goes on after them. A year without a sequence needs nothing (it starts after the counter)."""
+    if connection.vendor != "postgresql":
+        return
+    have = last_reference_numbers()
+    with connection.cursor() as cursor:
+        for year, last in counters.items():
+            if int(year) in have and last > have[int(year)]:
+                cursor.execute("SELECT setval(%s::text::regclass, %s)", [_sequence_name(year), int(last)])
 
 
 def open_case(by, cleaned: dict) -> DefectCase:
@@ -76,16 +145,20 @@ def open_case(by, cleaned: dict) -> DefectCase:
             language=cleaned.get("consumer_language") or "ja",
             email_updates=bool(cleaned.get("consumer_email_updates")),
         )
-        _log(case, by, Event.Kind.CREATED, to_state=case.state,
-             data={"channel": case.channel, "urgent": case.urgent, "severity": case.severity,
-                   "factory": case.factory.code if case.factory else None})
         # The intake call itself is the first contact with the consumer: what they told us, when, how.
         contact = Contact.objects.create(
             case=case, by=by, at=received_at, channel=INTAKE_CONTACT_CHANNEL.get(case.channel, Contact.Channel.PHONE),
             direction=Contact.Direction.INBOUND, summary=case.description,
         )
-        _log(case, by, Event.Kind.CONTACT, note=contact.summary,
-             data={"channel": contact.channel, "direction": contact.direction, "intake": True}, contact=contact)
+        # The case's first two timeline lines (and their outbox rows) in one INSERT each, in this order.
+        actor = by if by is not None and by.is_authenticated else None
+        _log_many([
+            Event(case=case, actor=actor, kind=Event.Kind.CREATED, to_state=case.state,
+                  data={"channel": case.channel, "urgent": case.urgent, "severity": case.severity,
+                        "factory": case.factory.code if case.factory else None}),
+            Event(case=case, actor=actor, kind=Event.Kind.CONTACT, note=contact.summary, contact=contact,
+                  data={"channel": contact.channel, "direction": contact.direction, "intake": True}),
+        ])
     return case
 
 

@@ -117,12 +117,12 @@ class CaseViewSet(InvestigationActions, ParcelActions, mixins.ListModelMixin, mi
         case = intake.save()
         location = reverse("api:case-detail", kwargs={"reference": case.reference}, request=request)
         # The API accepts the text and says what in it factory users will see masked.
-        warnings = personal_data.warnings_for(personal_data.consumer_dict(case.consumer),
+        # (The Consumer itself, not a dict of it: privacy.masking keeps its patterns on it, built once
+        # for both texts.)
+        warnings = personal_data.warnings_for(case.consumer,
                                               {name: getattr(case, name) for name in INTAKE_FACTORY_TEXT})
         # A repeat caller: the client shows these so the operator can keep one case per problem.
-        consumer = case.consumer
-        duplicate_cases = s.DuplicateSerializer(duplicates.possible_duplicates(
-            phone=consumer.phone, name=consumer.name, postal_code=consumer.postal_code, exclude=case), many=True).data
+        duplicate_cases = s.DuplicateSerializer(duplicates.of_consumer(case.consumer, exclude=case), many=True).data
         return Response({**self._case_json(case), "warnings": warnings, "possible_duplicates": duplicate_cases},
                         status=status.HTTP_201_CREATED, headers={"Location": location})
 
