@@ -31,6 +31,14 @@ def capped_count(queryset: QuerySet, cap: int = CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+def count_order(cases: QuerySet, searched: bool) -> QuerySet:
+    """The cases to count, ordered for capped_count. A search is answered by its own indexes (a few
+    thousand matches at most): counted unordered, PostgreSQL reads just those; in the list's order it
+    walked the newest cases until it had found CAP + 1 of them (60 ms against 9 at a million). A
+    filter such as a state is counted in the list's index order, so the walk stops at CAP + 1."""
+    return cases.order_by() if searched else cases.order_by("-received_at", "-id")
+
+
 # --- cases, newest first: (received_at DESC, id DESC), served by the case_received_desc index ---------
 
 def encode_cursor(received_at: datetime.datetime, pk: int) -> str:
@@ -66,39 +74,21 @@ class CasePage:
         return bool(self.newer or self.older)
 
 
-# Far beyond any real due time: a case without a running clock sorts after every case with one
-# (NULLS LAST), and the keyset still compares plain datetimes.
-NO_DUE = datetime.datetime(9999, 12, 31, tzinfo=datetime.timezone.utc)
-
-
 def due_ordering_available() -> bool:
     from . import extensions
 
     return "due" in extensions.CASE_ORDERINGS
 
 
-def with_due_key(cases: QuerySet) -> QuerySet:
-    """Cases annotated with due_key: the nearest due time of their running clocks (clocks.CaseDue,
-    one LEFT JOIN, no query per row), NO_DUE when none runs."""
-    from django.db.models import F, Value
-    from django.db.models.functions import Coalesce
-
-    return cases.annotate(due_key=Coalesce(F("clock_due__next_due_at"), Value(NO_DUE)))
-
-
-def _page_key(cases: QuerySet, ordering: str | None) -> tuple[QuerySet, str, bool]:
-    """(cases, key attribute, newest-first?) for a named ordering: the default is newest first by
-    received_at; `due` (the clocks' nearest due time, if installed) is nearest first."""
-    if ordering == "due" and due_ordering_available():
-        return with_due_key(cases), "due_key", False
-    return cases, "received_at", True
-
-
 def case_page(cases: QuerySet, *, after: str | None = None, before: str | None = None, size: int = 25,
               ordering: str | None = None) -> CasePage:
     """One page of cases in the list's order (newest first, or `ordering`), starting after or before a
     cursor: `older`/`newer` are the next and previous pages in that order."""
-    cases, key, descending = _page_key(cases, ordering)
+    if ordering == "due" and due_ordering_available():
+        from . import due_order
+
+        return due_order.page(cases, after=after, before=before, size=size)
+    key, descending = "received_at", True
     position = decode_cursor(before) if before else decode_cursor(after)
     backwards = bool(before) and position is not None
     if position is not None:
@@ -139,10 +129,39 @@ class CaseCursorPagination(CursorPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        self._count = capped_count(queryset)
-        queryset, key, descending = _page_key(queryset, request.query_params.get("ordering"))
-        self.ordering = (f"-{key}", "-id") if descending else (key, "id")
+        self._count = capped_count(count_order(queryset, bool(request.query_params.get("q"))))
+        self._due_page = None
+        if request.query_params.get("ordering") == "due" and due_ordering_available():
+            # Two keyset segments (due_order), which DRF's one-key cursor cannot express: the cursor
+            # is due_order's own, in the same `cursor` parameter.
+            from . import due_order
+
+            self.request, self.base_url = request, request.build_absolute_uri()
+            self.page_size = self.get_page_size(request)
+            cursor = request.query_params.get(self.cursor_query_param)
+            forwards = not (cursor or "").startswith("-")
+            self._due_page = due_order.page(queryset, after=cursor if forwards else None,
+                                            before=None if forwards else cursor[1:], size=self.page_size)
+            return self._due_page.object_list
+        self.ordering = ("-received_at", "-id")
         return super().paginate_queryset(queryset, request, view)
+
+    def _due_link(self, cursor, backwards=False):
+        from rest_framework.utils.urls import replace_query_param
+
+        if not cursor:
+            return None
+        return replace_query_param(self.base_url, self.cursor_query_param, ("-" if backwards else "") + cursor)
+
+    def get_next_link(self):
+        if getattr(self, "_due_page", None) is not None:
+            return self._due_link(self._due_page.older)
+        return super().get_next_link()
+
+    def get_previous_link(self):
+        if getattr(self, "_due_page", None) is not None:
+            return self._due_link(self._due_page.newer, backwards=True)
+        return super().get_previous_link()
 
     def get_paginated_response(self, data):
         count, capped = self._count

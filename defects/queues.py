@@ -197,13 +197,21 @@ def ordering_of(queue: Queue, requested: str | None) -> str:
 
 
 def ordered_rows(queue: Queue, user, ordering: str = "") -> tuple[QuerySet, str]:
-    """(rows ordered by (key, id), key) for the queue in that ordering: the keyset pages the same way."""
+    """(rows, key): rows ordered by (key, id) for the queue's own order; for the due order the rows
+    unordered and the key DUE, paged by due_order (running clocks first, then the rest)."""
     rows = queue.rows(user)
     if ordering == DUE and sorts_by_due(queue):
-        from . import keyset
-
-        return keyset.with_due_key(rows).order_by("due_key", "id"), "due_key"
+        return rows, DUE
     return rows, queue.key
+
+
+def first_rows(rows: QuerySet, key: str, n: int) -> list:
+    """The first n rows in the queue's order (the home page's few)."""
+    if key == DUE:
+        from . import due_order
+
+        return due_order.rows_after(rows, None, n)
+    return list(rows[:n])
 
 
 def may_see(user, queue: Queue) -> bool:
@@ -235,6 +243,13 @@ def page(rows: QuerySet, key: str, after: str = "", size: int | None = None) -> 
     """One page of `rows` (ordered by (key, id)) after the cursor; (rows, next cursor or '')."""
     # PAGE_SIZE read now, not bound as a default when the module loaded (tests set it smaller).
     size = size or PAGE_SIZE
+    if key == DUE:
+        from . import due_order
+
+        found = due_order.rows_after(rows, after, size + 1)
+        more = len(found) > size
+        found = found[:size]
+        return found, (due_order.encode(found[-1].due_segment, found[-1]) if more and found else "")
     parsed = _parse_cursor(after) if after else None
     if parsed:
         value, pk = parsed
@@ -249,13 +264,10 @@ def prepare(queue: Queue, rows: list, user) -> list:
     """What rows show beyond their fields: waiting_on for cases (from the annotations, no query).
     A promise row quotes what the consumer said (the contact's summary): who was shown it is logged."""
     if queue.row == "case":
-        from .keyset import NO_DUE
-
         for case in rows:
             case.waiting = selectors.waiting_on(case)
             # Sorted by due time: the time itself, from the annotation (None: no clock running).
-            due = getattr(case, "due_key", None)
-            case.next_due = due if due is not None and due != NO_DUE else None
+            case.next_due = getattr(case, "due_key", None)
     elif queue.row == "promise":
         personal_data.accessed(user, [contact.case for contact in rows], "contacts")
     return rows

@@ -28,7 +28,8 @@ def case_list(request):
     # ?ordering=due (clocks): nearest due time first, keyset on that time.
     page = keyset.case_page(cases, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE,
                             ordering=request.GET.get("ordering"))
-    page.count, page.count_capped = keyset.capped_count(cases) if page.object_list or page.newer else (0, False)
+    searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("q"))
+    page.count, page.count_capped = keyset.capped_count(keyset.count_order(cases, searched)) if page.object_list or page.newer else (0, False)
     if roles.sees_personal_data(user):
         # Every hit shows its consumer's name: one access record each, in one insert.
         personal_data.accessed(user, page.object_list, "case_list")

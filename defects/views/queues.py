@@ -14,9 +14,10 @@ def queue_sections(user, ordering: str = "") -> list[dict]:
     sections = []
     for queue in queues.queues_for(user):
         order = queues.ordering_of(queue, ordering)
-        rows, _key = queues.ordered_rows(queue, user, order)
+        rows, key = queues.ordered_rows(queue, user, order)
         count, capped = queues.capped_count(rows)
-        sections.append({"queue": queue, "rows": queues.prepare(queue, list(rows[: queues.HOME_ROWS]), user),
+        first = queues.first_rows(rows, key, queues.HOME_ROWS)
+        sections.append({"queue": queue, "rows": queues.prepare(queue, first, user),
                          "count": count, "capped": capped, "more": count > queues.HOME_ROWS, "ordering": order})
     return sections
 
