@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CaseDue, Clock, ClockTarget, CompanyHoliday
+from .models import Clock, ClockTarget, CompanyHoliday
 
 
 @admin.register(CompanyHoliday)

@@ -16,5 +16,5 @@ class ClocksConfig(AppConfig):
         from .services import clocks_json
 
         extensions.CASE_JSON["clocks"] = clocks_json
-        extensions.CASE_ORDERINGS["due"] = [F("clock_due__next_due_at").asc(nulls_last=True), "id"]
+        extensions.CASE_ORDERINGS["due"] = [F("next_due_at").asc(nulls_last=True), "id"]
         extensions.CASE_PANELS.append("clocks/_case_clocks.html")

@@ -96,14 +96,3 @@ class Clock(models.Model):
         if self.outcome == State.RUNNING and self.due_at and self.due_at < (now or timezone.now()):
             return State.BREACHED
         return self.outcome
-
-
-class CaseDue(models.Model):
-    """The nearest due time of a case's running clocks, denormalised so lists sort by it with an index."""
-
-    case = models.OneToOneField("defects.DefectCase", primary_key=True, on_delete=models.CASCADE,
-                                related_name="clock_due")
-    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("next due time")

@@ -8,7 +8,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .calendar import Calendar, WallClock
-from .models import CaseDue, Clock, ClockTarget, Name, State
+from .models import Clock, ClockTarget, Name, State
 
 DEFAULT_TARGETS = {  # (business hours, when urgent)
     Name.FIRST_NOTICE: (Decimal(8), Decimal(2)),
@@ -145,7 +145,10 @@ def retarget(case, at: datetime.datetime) -> list[Clock]:
 def refresh_due(case) -> None:
     nearest = Clock.objects.filter(case=case, outcome=State.RUNNING, stopped_at__isnull=True).aggregate(
         m=Min("due_at"))["m"]
-    CaseDue.objects.update_or_create(case=case, defaults={"next_due_at": nearest})
+    # An UPDATE of this column alone (DefectCase.save leaves it out): the case's own services never
+    # overwrite it, and the clocks never touch the rest of the row.
+    type(case).objects.filter(pk=case.pk).update(next_due_at=nearest)
+    case.next_due_at = nearest
 
 
 def clocks_json(case, now=None) -> list[dict]:

@@ -1,16 +1,16 @@
 """?ordering=due: cases with a running clock first, nearest due time first; then every case without
 one, newest first. Two keyset segments, each an index walk, so a page costs O(page size).
 
-One ORDER BY over COALESCE(the clock's due time, 9999-12-31) has no index to follow: at a million
-cases PostgreSQL computed it for every case and sorted them all to show 25 (1.5-1.9 s). Here the
-first segment is driven by the clocks' index on next_due_at (a join to each case by its key), the
-second by the case list's own (received_at, id) index. A cursor names its segment: 'd' or 'r'.
+One ORDER BY over COALESCE(the clocks' due time, 9999-12-31) through a join had no index to follow:
+at a million cases PostgreSQL computed it for every case and sorted them all to show 25 (1.5-1.9 s).
+Here the first segment walks the partial index case_next_due (DefectCase.next_due_at, which the
+clocks write), the second the case list's own (received_at, id) index. A cursor names its segment:
+'d' or 'r'.
 """
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models import DateTimeField
+from django.db.models import Q, QuerySet
 
 from .keyset import CasePage, decode_cursor, encode_cursor
 
@@ -19,14 +19,12 @@ DUE, RECEIVED = "d", "r"
 
 def _segments(cases: QuerySet):
     """(tag, queryset, key, newest-first?) in list order."""
-    running = cases.annotate(due_key=F("clock_due__next_due_at")).filter(due_key__isnull=False)
-    rest = cases.filter(Q(clock_due__isnull=True) | Q(clock_due__next_due_at__isnull=True)).annotate(
-        due_key=Value(None, output_field=DateTimeField()))
-    return [(DUE, running, "due_key", False), (RECEIVED, rest, "received_at", True)]
+    return [(DUE, cases.filter(next_due_at__isnull=False), "next_due_at", False),
+            (RECEIVED, cases.filter(next_due_at__isnull=True), "received_at", True)]
 
 
 def encode(tag: str, row) -> str:
-    key = row.due_key if tag == DUE else row.received_at
+    key = row.next_due_at if tag == DUE else row.received_at
     return tag + encode_cursor(key, row.pk)
 
 

@@ -267,7 +267,7 @@ def prepare(queue: Queue, rows: list, user) -> list:
         for case in rows:
             case.waiting = selectors.waiting_on(case)
             # Sorted by due time: the time itself, from the annotation (None: no clock running).
-            case.next_due = getattr(case, "due_key", None)
+            case.next_due = case.next_due_at
     elif queue.row == "promise":
         personal_data.accessed(user, [contact.case for contact in rows], "contacts")
     return rows

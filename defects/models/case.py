@@ -162,6 +162,10 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     # request). The case and its quality record stay.
     personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # The nearest due time of the case's running clocks (None when none runs), written by the clocks
+    # capability (clocks.services.refresh_due), kept here so that ?ordering=due is one index walk.
+    next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-received_at", "-id"]
         # One index per filter of the case list with its order (newest first), so a keyset page is an
@@ -184,6 +188,9 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
             # above backwards; these two have no twin above.
             models.Index(fields=["factory", "state", "received_at", "id"], name="case_factory_state_recv_idx"),
             models.Index(fields=["received_at", "id"], condition=models.Q(urgent=True), name="case_urgent_received_idx"),
+            # ?ordering=due (defects.due_order): the cases with a running clock, nearest due first.
+            models.Index(fields=["next_due_at", "id"], condition=models.Q(next_due_at__isnull=False),
+                         name="case_next_due"),
         ]
         verbose_name = _("defect case")
         verbose_name_plural = _("defect cases")
@@ -194,6 +201,14 @@ class DefectCase(ConcurrentTransitionMixin, models.Model):
     def save(self, *args, **kwargs):
         self.reference_key = search.compact(self.reference)
         update_fields = kwargs.get("update_fields")
+        if update_fields is None and not self._state.adding:
+            # next_due_at belongs to the clocks, which write it with an UPDATE of that column alone
+            # after the event that moved them; a save of the case from a copy read earlier must not
+            # put back the due time it read.
+            deferred = self.get_deferred_fields()
+            update_fields = kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "next_due_at" and f.attname not in deferred]
         if update_fields is not None and "reference" in update_fields:
             kwargs["update_fields"] = {*update_fields, "reference_key"}
         super().save(*args, **kwargs)

@@ -12,7 +12,6 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clocks.models import CaseDue
 from defects import due_order
 from defects.models import DefectCase, State
 from defects.views import pages
@@ -26,7 +25,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 @pytest.fixture
 def mixed(make_case):
     """Six cases received a day apart: three with a running clock (due in another order than
-    received), two closed (no clock runs), one whose clocks were never started (no CaseDue row)."""
+    received), two closed and one whose clocks were never started (no due time)."""
     made = []
     for day, state in enumerate([State.RECEIVED, State.CLOSED, State.RECEIVED, State.RECEIVED,
                                  State.CLOSED, State.RECEIVED]):
@@ -34,10 +33,9 @@ def mixed(make_case):
             made.append(make_case(state))
     flush()
     # The closed ones' clocks have stopped (make_case sets the state directly).
-    CaseDue.objects.filter(case__in=[made[1], made[4]]).update(next_due_at=None)
-    CaseDue.objects.filter(case=made[5]).delete()
-    CaseDue.objects.filter(case=made[2]).update(next_due_at=datetime.datetime(2026, 12, 1, tzinfo=TOKYO))
-    dues = dict(CaseDue.objects.filter(next_due_at__isnull=False).values_list("case_id", "next_due_at"))
+    DefectCase.objects.filter(pk__in=[made[1].pk, made[4].pk, made[5].pk]).update(next_due_at=None)
+    DefectCase.objects.filter(pk=made[2].pk).update(next_due_at=datetime.datetime(2026, 12, 1, tzinfo=TOKYO))
+    dues = dict(DefectCase.objects.filter(next_due_at__isnull=False).values_list("pk", "next_due_at"))
     running = sorted((c for c in made if c.pk in dues), key=lambda c: (dues[c.pk], c.pk))
     rest = sorted((c for c in made if c.pk not in dues), key=lambda c: (c.received_at, c.pk), reverse=True)
     assert len(running) == 3 and len(rest) == 3
@@ -101,6 +99,17 @@ def test_the_new_cases_queue_pages_in_due_order(mixed, cast, client, monkeypatch
         nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
         url = nxt.group(1).replace("&amp;", "&") if nxt else None
     assert seen == expected
+
+
+def test_a_save_of_the_case_keeps_the_due_time_the_clocks_wrote(mixed):
+    case = DefectCase.objects.get(reference=mixed[0])
+    stale = DefectCase.objects.get(pk=case.pk)
+    later = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=TOKYO)
+    DefectCase.objects.filter(pk=case.pk).update(next_due_at=later)  # as clocks.services.refresh_due
+    stale.store = "another store"
+    stale.save()
+    case.refresh_from_db()
+    assert case.next_due_at == later and case.store == "another store"
 
 
 def test_rows_after_costs_one_query_per_segment_whatever_the_size(mixed):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from clocks import escalation
-from clocks.models import CaseDue, Clock
+from clocks.models import Clock
 from defects import outbox, services
 from defects.models import Event, State
 from safety.services import change_severity
@@ -40,7 +40,8 @@ def test_raised_to_critical_the_running_first_notice_is_due_two_hours_after_the_
     assert first.started_at == tokyo(2026, 11, 9, 9, 0)  # still counted from the call
     assert first.due_at == tokyo(2026, 11, 9, 11, 0)
     assert first.warn_at == tokyo(2026, 11, 9, 10, 30)
-    assert CaseDue.objects.get(case=case).next_due_at == tokyo(2026, 11, 9, 11, 0)
+    case.refresh_from_db()
+    assert case.next_due_at == tokyo(2026, 11, 9, 11, 0)
     # The investigation-free resolution clock has no urgent target: unchanged.
     assert clock(case, "resolution").target_hours == Decimal(80)
     # The sweep breaches it at the new due time, not the old one.
