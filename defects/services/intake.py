@@ -54,10 +54,14 @@ def _sequence_next(year: int) -> int:
             # on the lock), starting after every number the counter or a stored case already has.
             # Made in the intake's transaction: rolled back with it, made again by the next one.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_SEQUENCE_LOCK, int(year)])
-            cursor.execute("SELECT to_regclass(%s)", [name])
-            if cursor.fetchone()[0] is None:
-                start = _last_number_used(year) + 1
-                cursor.execute(f"CREATE SEQUENCE {connection.ops.quote_name(name)} START WITH {int(start)}")
+            # IF NOT EXISTS, not a to_regclass() check: an advisory lock does not make this backend
+            # read the catalog changes of the intake that made the sequence while we waited, so
+            # to_regclass() could still say NULL and CREATE SEQUENCE then failed with "already
+            # exists" (a 500 for every first intake of the year but one, seen in bench/scale.py).
+            # CREATE takes the schema's lock, which does refresh the catalog, and skips.
+            start = _last_number_used(year) + 1
+            cursor.execute(
+                f"CREATE SEQUENCE IF NOT EXISTS {connection.ops.quote_name(name)} START WITH {int(start)}")
             cursor.execute("SELECT nextval(%s::text::regclass)", [name])
             number = cursor.fetchone()[0]
     return number

@@ -1,8 +1,10 @@
 """Case numbers on PostgreSQL come from a sequence per year (issue 11 item 5: no lock shared by
 concurrent intakes); they stay unique, yearly, and after every number already used."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from defects.models import DefectCase, ReferenceCounter
@@ -45,3 +47,34 @@ def test_stored_numbers_beyond_the_counter_are_not_handed_out_again(make_case):
         cursor.execute(f"DROP SEQUENCE {intake._sequence_name(year)}")
     DefectCase.objects.filter(pk=first.pk).update(reference=f"D-{year}-000777")
     assert number(make_case()) == 778
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_years_first_intakes_at_once_all_get_a_number():
+    """Eight first intakes of a year at once: one makes the sequence, the others wait for it and
+    use it; none fails (to_regclass() after the advisory lock read a stale catalog: 500s)."""
+    year, n = 2031, 8
+    barrier = threading.Barrier(n)
+    numbers, errors = [], []
+
+    def first_intake():
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                numbers.append(intake._sequence_next(year))
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first_intake) for _ in range(n)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert sorted(numbers) == list(range(1, n + 1))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {intake._sequence_name(year)}")
