@@ -296,3 +296,17 @@ def deliver_replacement(case, by, **kwargs):
 
 __all__ = ["PASSWORD", "PATH", "DISTINCTIVE_CONSUMER", "COMPLETE_REPORT", "Investigation", "fill_report", "intake_data", "print_letters",
            "deliver_replacement", "PARCEL_LETTERS"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test keeps serialized_rollback=True. A transactional test without it
+    re-creates the content types when its flush re-runs post_migrate; the next serialized test on
+    that process then loads its saved content types on top of them and fails with a duplicate key
+    (twelve errors in one CI run, depending on which tests xdist put together)."""
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError("django_db(transaction=True) needs serialized_rollback=True: " + ", ".join(offenders))

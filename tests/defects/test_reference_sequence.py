@@ -49,7 +49,7 @@ def test_stored_numbers_beyond_the_counter_are_not_handed_out_again(make_case):
     assert number(make_case()) == 778
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_years_first_intakes_at_once_all_get_a_number():
     """Eight first intakes of a year at once: one makes the sequence, the others wait for it and
     use it; none fails (to_regclass() after the advisory lock read a stale catalog: 500s)."""
