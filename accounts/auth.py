@@ -14,6 +14,8 @@ from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
 
+from defects import roles
+
 from .models import ApiToken
 
 
@@ -57,8 +59,6 @@ class TokenAuthentication(KnoxTokenAuthentication):
                     self.renew_token(auth_token)
                 user, auth_token = self.validate_user(auth_token)
                 if with_roles:
-                    from defects import roles
-
                     roles.remember(user, auth_token.role_names)
                 return user, auth_token
         raise exceptions.AuthenticationFailed(_("Invalid token."))

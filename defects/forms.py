@@ -10,8 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from factories import masterdata
 from factories.dates import FlexibleDateField, FlexibleDateTimeField
 from factories.models import Factory, Product
+
 
 from . import addressing, carriers, input_errors, postal
 from .models import (
@@ -94,8 +96,6 @@ class MasterDataChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         if isinstance(value, str) and value not in self.empty_values:
-            from factories import masterdata
-
             found = (masterdata.product if self.queryset.model is Product else masterdata.factory)(value)
             if found is not None:
                 return found

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from factories.models import Countermeasure, InvestigationVersion
+
 from . import personal_data, roles, selectors
 from .models import Contact, DefectCase, Shipment, State
 
@@ -96,8 +98,6 @@ def samples_arrived(user):
 
 def investigations(user):
     """Investigations under way; a report the QA manager sent back carries the manager's comment."""
-    from factories.models import InvestigationVersion
-
     latest = InvestigationVersion.objects.filter(investigation__case=OuterRef("pk")).order_by("-number")
     return _cases(user, Q(state=State.INVESTIGATING)).annotate(
         last_decision=Subquery(latest.values("decision")[:1]),
@@ -106,8 +106,6 @@ def investigations(user):
 
 
 def countermeasures_due(user):
-    from factories.models import Countermeasure
-
     horizon = timezone.localdate() + datetime.timedelta(days=COUNTERMEASURE_HORIZON_DAYS)
     return (selectors.scoped(Countermeasure.objects.filter(done_date__isnull=True, due_date__isnull=False,
                                                            due_date__lte=horizon), user, "investigation__case")

@@ -13,6 +13,9 @@ from django.db.models import BooleanField, Expression, F, IntegerField, Q, Query
 from django.http import Http404
 from django.utils import timezone
 
+from factories.lots import LotError, normalize_lot_code
+from factories.models import Product
+
 from . import personal_data, roles
 from . import search as keys
 from .models import ConsumerAddressHistory, Contact, DefectCase, Event, RedirectRequest, Shipment, State
@@ -95,9 +98,6 @@ def _name_match(field: str, key: str) -> Q:
 def _case_condition(q: str, key: str) -> Q | None:
     """Conditions on the case's own columns (reference, lot, product), OR-ed on one table; None when
     q cannot match any (then the UNION has one select less, see IdIn)."""
-    from factories.lots import LotError, normalize_lot_code
-    from factories.models import Product
-
     conditions = []
     reference_key = keys.compact(q)
     # Only a piece of 'd2026000123' (format_case_reference, compacted) can be in a reference.

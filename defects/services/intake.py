@@ -6,6 +6,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from factories.lots import LotError, normalize_lot_code
+from factories.routing import Routing, route
 
 from .. import roles
 from ..models import Consumer, Contact, DefectCase, Event, ReferenceCounter
@@ -174,8 +176,6 @@ INTAKE_CONTACT_CHANNEL = {"phone": Contact.Channel.PHONE, "mobile": Contact.Chan
 
 def _route(cleaned: dict):
     """An explicit factory from the intake form wins; otherwise the lot code routes the case."""
-    from factories.routing import Routing, route
-
     routing = route(cleaned["product"], cleaned.get("lot_code") or "")
     chosen = cleaned.get("factory")
     if chosen and chosen != routing.factory:
@@ -187,8 +187,6 @@ def _route(cleaned: dict):
 
 
 def _lot_key(lot_code) -> str:
-    from factories.lots import LotError, normalize_lot_code
-
     try:
         return normalize_lot_code(lot_code or "")[:64] if lot_code else ""
     except LotError:

@@ -2,26 +2,16 @@
 migration 0016 for the keys, btree for whole references), never by reading a table; on both
 databases one and two characters match a name at its start or end."""
 
-import os
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from defects import selectors
 from defects.models import State
+from tests.api.test_concurrency import require_postgres
 from tests.api.test_search import YAMADA, found
 
 pytestmark = pytest.mark.django_db
-
-
-def require_postgres():
-    if connection.vendor == "postgresql":
-        return
-    reason = f"the trigram indexes live in PostgreSQL (database is {connection.vendor})"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the postgres-marked tests on PostgreSQL")
-    pytest.skip(reason)
 
 
 def only_bitmap_scans():
